@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * The `resolute` command: the composition root (CONVENTIONS: the only place that names
+ * implementations). Each subcommand lives in its own file and is registered here.
+ */
+import { Command } from 'commander';
+import { registerServeCommand } from './serve-command.js';
+
+const program = new Command()
+  .name('resolute')
+  .description("Keeps a service's DNS names pointing at healthy capacity, and never publishes a managed name with no addresses.")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerServeCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
