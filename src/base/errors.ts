@@ -10,9 +10,17 @@ export type ErrorCode =
   | 'ERR_ZONE_FILE'
   | 'ERR_ZONE_INVALID'
   | 'ERR_WIRE_FORMAT'
+  | 'ERR_NAME_INVALID'
+  | 'ERR_RDATA_INVALID'
   | 'ERR_DNS_TIMEOUT'
   | 'ERR_DNS_EXCHANGE'
-  | 'ERR_SERVER_START';
+  | 'ERR_SERVER_START'
+  | 'ERR_CLIENT_CONFIG'
+  | 'ERR_CLIENT_CLOSED'
+  | 'ERR_CONFIG_FILE'
+  | 'ERR_CONFIG_SYNTAX'
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_CONFIG_DELETE_REFUSED';
 
 export interface ErrorPlace {
   /** Where the bad input is: `file:line`, a config path, `offset 17` of a packet. */

@@ -7,6 +7,14 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 export const channels = {
   dnsServerError: diagnosticsChannel.channel('resolute:dns:server-error'),
   dnsTableSwapped: diagnosticsChannel.channel('resolute:dns:table-swapped'),
+  /** resolute/client served a last-known-good answer: { hostname, addresses, reason, staleForMs }. */
+  clientStale: diagnosticsChannel.channel('resolute:client:stale'),
+  /** resolute/client answered a name with an alternate's addresses: { hostname, alternate, addresses, reason }. */
+  clientAlternate: diagnosticsChannel.channel('resolute:client:alternate'),
+  /** A health checker saw a target change state: { checkerId, target, from, to, atMs, detail }. */
+  healthTransition: diagnosticsChannel.channel('resolute:health:transition'),
+  /** The planner computed a plan that differs from its parent: { parentGeneration, changedNames, reasons }. */
+  planComputed: diagnosticsChannel.channel('resolute:plan:computed'),
 } as const;
 
 export type ChannelName = keyof typeof channels;

@@ -11,6 +11,7 @@ export const RRType = {
   AAAA: 28,
   SRV: 33,
   OPT: 41,
+  DS: 43,
   IXFR: 251,
   AXFR: 252,
   ANY: 255,
