@@ -9,7 +9,7 @@ import { registerServeCommand } from './serve-command.js';
 const program = new Command()
   .name('resolute')
   .description("Keeps a service's DNS names pointing at healthy capacity, and never publishes a managed name with no addresses.")
-  .showHelpAfterError()
+  .showHelpAfterError('(add --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerServeCommand(program);

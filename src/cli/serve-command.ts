@@ -36,7 +36,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Serve zones from RFC 1035 master files, authoritatively, over UDP and TCP.')
-    .requiredOption('--zone-file <file>', 'a zone master file (repeat for more zones)', collect, [])
+    .requiredOption('--zone-file <file>', 'a zone master file (repeat for more zones)', collect)
     .requiredOption('--port <port>', 'port for UDP and TCP (0 picks a free one)', parseIntegerOption('--port', 0, 65535))
     .option('--address <address>', 'address to listen on (IPv4 or IPv6)', '127.0.0.1')
     .option('--workers <n>', 'processes answering on the same port', parseIntegerOption('--workers', 1, 256), 1)
@@ -51,8 +51,8 @@ export function registerServeCommand(program: Command): void {
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 async function serve(options: ServeOptions): Promise<void> {
