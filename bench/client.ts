@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const started = systemClock.monotonicMs();
   const untilMs = started + WARM_MS + OUTAGE_MS + AFTER_MS;
   const loops = Promise.all([
-    loop(httpPort, ours.lookup as LookupFunction, untilMs),
+    loop(httpPort, ours.lookup, untilMs),
     loop(httpPort, nodeDefault, untilMs),
     loop(httpPort, cacheable.lookup as unknown as LookupFunction, untilMs),
   ]);
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   console.log(`stale_answers ours=${ours.counters.staleAnswers} recoveries=${ours.counters.recoveries}`);
 
   const latency = {
-    ours: await lookupLatency(ours.lookup as LookupFunction, LOOKUPS),
+    ours: await lookupLatency(ours.lookup, LOOKUPS),
     cacheable_lookup: await lookupLatency(cacheable.lookup as unknown as LookupFunction, LOOKUPS),
     node_default: await lookupLatency(nodeDefault, 2000),
   };

@@ -42,7 +42,8 @@ export function ednsFromOpt(klass: number, ttl: number, buf: Uint8Array, offset:
     const code = (buf[pos] << 8) | buf[pos + 1];
     const optionLength = (buf[pos + 2] << 8) | buf[pos + 3];
     if (pos + 4 + optionLength > end) throw new WireFormatError('EDNS option data runs past the OPT rdata', pos);
-    options.push({ code, data: buf.slice(pos + 4, pos + 4 + optionLength) });
+    // A copy, not buf.slice(): on a Node Buffer slice is a view of the receive buffer.
+    options.push({ code, data: new Uint8Array(buf.subarray(pos + 4, pos + 4 + optionLength)) });
     pos += 4 + optionLength;
   }
   return {

@@ -117,9 +117,20 @@ export class MessageWriter {
     }
   }
 
-  /** A question entry (RFC 1035 §4.1.2); the name is compressed. */
+  /** Remembers the suffixes of a name this writer writes at `offset`, so rewind() forgets them. */
+  private seedWire(wire: Uint8Array, offset: number): void {
+    for (let pos = 0; wire[pos] !== 0; pos += 1 + wire[pos]) this.remember(suffixKey(wire, pos), offset + pos);
+  }
+
+  /**
+   * A question entry (RFC 1035 §4.1.2). The name is written whole, with the case it was asked
+   * in, and remembered, so records can point at it. It is not compressed itself: compression
+   * matches without case, and a pointer would replace this name's case with another's.
+   */
   question(name: string, type: number, klass: number): void {
-    this.name(name, { compress: true });
+    const wire = nameToWire(name);
+    this.seedWire(wire, this.offset);
+    this.bytes(wire);
     this.u16(type);
     this.u16(klass);
   }

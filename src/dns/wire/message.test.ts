@@ -102,6 +102,14 @@ describe('parseMessage and serializeMessage', () => {
     assert.equal(parseMessage(header([1, 1, 0, 0], ...body)).answers[0].ttlSeconds, 0);
   });
 
+  it('copy rdata out of a Node Buffer instead of keeping a view of it', () => {
+    const buffer = Buffer.from(serializeMessage(response()));
+    const parsed = parseMessage(buffer);
+    buffer.fill(0);
+    assert.equal(parsed.answers[1].rdata.constructor, Uint8Array);
+    assert.deepEqual(text(parsed.answers.slice(1)), ['web.example.org. 30 IN A 192.0.2.10']);
+  });
+
   it('accept empty rdata with class ANY, as RFC 2136 uses it', () => {
     const body = [...QUESTION, 0xc0, 12, 0, 1, 0, 255, 0, 0, 0, 0, 0, 0];
     assert.equal(parseMessage(header([1, 1, 0, 0], ...body)).answers[0].rdata.length, 0);

@@ -168,6 +168,7 @@ class SectionReader {
  * truncated form (RFC 2181 §9; RFC 6891 §7): TC set, the question and the OPT kept, the
  * answer, authority and additional sections dropped, so the client retries over TCP. If even
  * that form exceeds maxSize (a huge OPT), it is returned anyway: there is nothing left to drop.
+ * Without maxSize the length is not capped; over TCP pass maxSize 65535 (RFC 1035 §4.2.2).
  */
 export function serializeMessage(message: Message, options: { maxSize?: number } = {}): Uint8Array {
   const full = write(message, false);

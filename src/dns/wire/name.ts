@@ -36,7 +36,39 @@ function invalid(reason: string, text: string): ResoluteError {
  * @throws ResoluteError ERR_NAME_INVALID with the reason (the caller adds the place).
  */
 export function parseName(text: string, origin?: string): string {
+  const plain = plainCanonical(text, origin);
+  if (plain !== undefined) return plain;
   return wireToText(presentationToWire(text, origin, true), true);
+}
+
+/**
+ * Zone files and configs are mostly plain host names (`e1234`, `api.demo.test.`): letters,
+ * digits, `-`, `_`, `*` and dots, no escapes. Their canonical form is the lower-cased text, so
+ * loading a million of them skips the wire round trip. Anything else returns undefined and goes
+ * the general way, which also produces every error message.
+ */
+function plainCanonical(text: string, origin: string | undefined): string | undefined {
+  const length = text.length;
+  if (length === 0 || length > MAX_NAME_OCTETS) return undefined;
+  let labelLength = 0;
+  let hasUpper = false;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (labelLength === 0) return undefined;
+      labelLength = 0;
+      continue;
+    }
+    if (c >= 0x41 && c <= 0x5a) hasUpper = true;
+    else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f || c === 0x2a)) return undefined;
+    if (++labelLength > MAX_LABEL_OCTETS) return undefined;
+  }
+  const lower = hasUpper ? text.toLowerCase() : text;
+  // Wire length = text length + 1 (a length octet per label and the root octet, no dots).
+  if (labelLength === 0) return length + 1 <= MAX_NAME_OCTETS ? lower : undefined; // absolute
+  if (origin === undefined) return undefined;
+  const full = origin === '.' ? `${lower}.` : `${lower}.${origin}`;
+  return full.length + 1 <= MAX_NAME_OCTETS ? full : undefined;
 }
 
 /**
@@ -44,7 +76,30 @@ export function parseName(text: string, origin?: string): string {
  * a question name with mixed case (as received) is sent back with the same case.
  */
 export function nameToWire(name: string): Uint8Array {
-  return presentationToWire(name, undefined, false);
+  return plainToWire(name) ?? presentationToWire(name, undefined, false);
+}
+
+/** nameToWire for a plain absolute name (see plainCanonical), or undefined. */
+function plainToWire(name: string): Uint8Array | undefined {
+  const length = name.length;
+  if (length < 2 || length + 1 > MAX_NAME_OCTETS || name.charCodeAt(length - 1) !== 0x2e) return undefined;
+  const out = new Uint8Array(length + 1);
+  let labelStart = 0;
+  for (let i = 0; i < length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      const labelLength = i - labelStart;
+      if (labelLength === 0 || labelLength > MAX_LABEL_OCTETS) return undefined;
+      out[labelStart] = labelLength;
+      labelStart = i + 1;
+    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f || c === 0x2a) {
+      out[i + 1] = c;
+    } else {
+      return undefined;
+    }
+  }
+  out[length] = 0;
+  return out;
 }
 
 /**
@@ -192,7 +247,7 @@ function presentationToWire(text: string, origin: string | undefined, lower: boo
   const fail = (reason: string): ResoluteError => invalid(reason, text);
   const push = (octet: number): void => {
     if (out.length - labelStart > MAX_LABEL_OCTETS) {
-      throw invalid(`label longer than ${MAX_LABEL_OCTETS} octets (RFC 1035 §2.3.4)`, text);
+      throw fail(`label longer than ${MAX_LABEL_OCTETS} octets (RFC 1035 §2.3.4)`);
     }
     out.push(lower && octet >= 0x41 && octet <= 0x5a ? octet + 0x20 : octet);
   };
@@ -201,7 +256,7 @@ function presentationToWire(text: string, origin: string | undefined, lower: boo
     const c = text.charCodeAt(i);
     isAbsolute = false;
     if (c === 0x2e /* . */) {
-      if (out.length - labelStart === 1) throw invalid('empty label (a leading dot or two dots in a row)', text);
+      if (out.length - labelStart === 1) throw fail('empty label (a leading dot or two dots in a row)');
       out[labelStart] = out.length - labelStart - 1;
       labelStart = out.length;
       out.push(0);
@@ -213,17 +268,15 @@ function presentationToWire(text: string, origin: string | undefined, lower: boo
       i = pushCharacter(text, i, push);
     }
   }
-  if (isAbsolute) {
-    // The trailing dot closed the last label and `out` already ends with the root label.
-  } else {
+  // An absolute name's trailing dot closed its last label, so `out` ends with the root label.
+  // A relative name's last label is still open: close it and append the origin.
+  if (!isAbsolute) {
     out[labelStart] = out.length - labelStart - 1;
-    if (origin === undefined) throw invalid('relative name needs an origin (or a trailing dot)', text);
-    const originWire = presentationToWire(origin, undefined, lower);
-    if (originWire[originWire.length - 1] !== 0) throw invalid('origin is not absolute', origin);
-    for (const octet of originWire) out.push(octet);
+    if (origin === undefined) throw fail('relative name needs an origin (or a trailing dot)');
+    for (const octet of presentationToWire(origin, undefined, lower)) out.push(octet);
   }
   if (out.length > MAX_NAME_OCTETS) {
-    throw invalid(`name is ${out.length} octets in wire form, more than ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4)`, text);
+    throw fail(`name is ${out.length} octets in wire form, more than ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4)`);
   }
   return Uint8Array.from(out);
 }

@@ -51,6 +51,7 @@ describe('rdata in presentation form', () => {
     ['CAA', ['0', 'issue', 'letsencrypt.org'], '000569737375656c657473656e63727970742e6f7267', '0 issue "letsencrypt.org"'],
     ['CAA', ['128', 'iodef', 'mailto:a@b.test'], '8005696f6465666d61696c746f3a6140622e74657374', '128 iodef "mailto:a@b.test"'],
     ['CAA', ['0', 'issue', ';'], '00056973737565' + '3b', '0 issue ";"'],
+    ['DS', ['60485', '5', '1', '2BB183AF5F22588179A53B0A', '98631fad1a292118'], 'ec4505012bb183af5f22588179a53b0a98631fad1a292118', '60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118'],
     ['TYPE65534', ['\\#', '3', 'ABcd', 'ef'], 'abcdef', '\\# 3 ABCDEF'],
     ['TYPE65534', ['\\#', '0'], '', '\\# 0'],
   ];
@@ -102,6 +103,8 @@ describe('rdata in presentation form', () => {
     rdataError(() => fromText('SOA a b 4294967296 1 1 1 1'), /SOA serial/);
     rdataError(() => fromText('SOA a b 1 1x 1 1 1'), /SOA refresh: "1x" is not a time/);
     rdataError(() => fromText('CAA 0 is-sue x'), /CAA tag/);
+    rdataError(() => fromText('DS 1 2 3'), /DS needs 4 fields or more/);
+    rdataError(() => fromText('DS 1 2 3 abc'), /DS digest: "abc" is not an even number of hex digits/);
     rdataError(() => rdataFromText(RRType.TXT, [], ORIGIN), /at least one character-string/);
     rdataError(() => rdataFromText(RRType.TXT, ['a'.repeat(256)], ORIGIN), /256 octets; split it/);
     rdataError(() => rdataFromText(RRType.TXT, ['bad\\'], ORIGIN), /backslash ends/);

@@ -71,6 +71,11 @@ export function rdataFromText(type: number, fields: readonly string[], origin: s
     case RRType.CAA:
       f.expect(['flags', 'tag', 'value']);
       return concat([Uint8Array.of(f.uint(0, 0xff)), f.caaTag(1), f.text(2)]);
+    case RRType.DS:
+      // RFC 4034 §5.3: key tag, algorithm, digest type, then the digest in hex, spaces allowed.
+      if (fields.length < 4) throw f.fail(`DS needs 4 fields or more (key-tag algorithm digest-type digest), got ${fields.length}`);
+      f.expect(['key-tag', 'algorithm', 'digest-type', ...fields.slice(3).map(() => 'digest')]);
+      return concat([u16(f.uint(0, 0xffff)), Uint8Array.of(f.uint(1, 0xff), f.uint(2, 0xff)), f.hex(3)]);
     default:
       throw f.fail(`${typeName(type)} has no presentation form here; write it as \\# <length> <hex> (RFC 3597 §5)`);
   }
@@ -122,6 +127,9 @@ function knownToText(type: number, rdata: Uint8Array): string | undefined {
       }
       return strings.join(' ');
     }
+    case RRType.DS:
+      if (rdata.length === 4) return undefined; // no digest: only the generic form says that
+      return `${view.getUint16(0)} ${rdata[2]} ${rdata[3]} ${hexOf(rdata.subarray(4))}`;
     case RRType.CAA: {
       const tagEnd = 2 + rdata[1];
       const tag = String.fromCharCode(...rdata.subarray(2, tagEnd));
@@ -154,7 +162,11 @@ function genericFromText(type: number, fields: readonly string[]): Uint8Array {
 
 function genericToText(rdata: Uint8Array): string {
   if (rdata.length === 0) return '\\# 0';
-  return `\\# ${rdata.length} ${Buffer.from(rdata).toString('hex').toUpperCase()}`;
+  return `\\# ${rdata.length} ${hexOf(rdata)}`;
+}
+
+function hexOf(octets: Uint8Array): string {
+  return Buffer.from(octets.buffer, octets.byteOffset, octets.byteLength).toString('hex').toUpperCase();
 }
 
 /**
@@ -234,6 +246,13 @@ class Fields {
 
   text(i: number): Uint8Array {
     return decodeText(this.fields[i], (reason) => this.failAt(i, reason));
+  }
+
+  /** Hex digits in fields[from] and every field after it (RFC 4034 §5.3 allows spaces). */
+  hex(from: number): Uint8Array {
+    const digits = this.fields.slice(from).join('');
+    if (!/^([0-9a-fA-F]{2})+$/.test(digits)) throw this.failAt(from, `"${digits}" is not an even number of hex digits`);
+    return Uint8Array.from(digits.match(/../g) as string[], (pair) => parseInt(pair, 16));
   }
 
   /** RFC 1035 §3.3: a length octet, then at most 255 octets. */

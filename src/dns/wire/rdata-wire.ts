@@ -90,19 +90,23 @@ export function rdataFromWire(
       return readFixed(buf, offset, length, 16, 'AAAA');
     case RRType.TXT:
       checkTxt(buf, offset, end);
-      return buf.slice(offset, end);
+      return copy(buf, offset, end);
+    case RRType.DS:
+      // RFC 4034 §5.1: key tag (16 bits), algorithm, digest type, then the digest.
+      if (length < 4) throw new WireFormatError(`DS rdata is ${length} octets, shorter than its 4 fixed octets`, offset);
+      return copy(buf, offset, end);
     case RRType.CAA:
       checkCaa(buf, offset, end);
-      return buf.slice(offset, end);
+      return copy(buf, offset, end);
     default:
       // RFC 3597 §4: a type we do not know is copied as it is; OPT is checked by edns.ts.
-      return buf.slice(offset, end);
+      return copy(buf, offset, end);
   }
 }
 
 function readFixed(buf: Uint8Array, offset: number, length: number, expected: number, type: string): Uint8Array {
   if (length !== expected) throw new WireFormatError(`${type} rdata is ${length} octets, not ${expected}`, offset);
-  return buf.slice(offset, offset + length);
+  return copy(buf, offset, offset + length);
 }
 
 /** `bounded` ends where the rdata ends, so no label can run into the next record. */
@@ -167,4 +171,12 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     pos += part.length;
   }
   return out;
+}
+
+/**
+ * A copy in a plain Uint8Array. Not buf.slice(): on a Node Buffer (a datagram) slice is a
+ * view, and stored rdata must not alias a receive buffer.
+ */
+function copy(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(buf.subarray(start, end));
 }

@@ -1,6 +1,10 @@
 /**
  * The hash of a domain name in wire form, folded from the root towards the leftmost label.
  *
+ * Every octet is OR-ed with 0x20 before it is folded: that lower-cases ASCII letters without a
+ * branch (RFC 4343) and only merges some non-letters in the hash, which the byte comparison
+ * in name-trie.ts tells apart again.
+ *
  * Folding from the root means that while hashing `www.api.demo.test.` we get the hash of every
  * suffix (`test.`, `demo.test.`, `api.demo.test.`) for free; the query path uses them to find
  * the closest encloser (RFC 4592 §3.3.1) of a name that is not in the table without hashing
@@ -22,11 +26,7 @@ export function foldLabel(hash: number, bytes: Uint8Array, offset: number): numb
   const length = bytes[offset];
   let h = Math.imul(hash ^ length, FNV_PRIME);
   const end = offset + 1 + length;
-  for (let i = offset + 1; i < end; i++) {
-    let c = bytes[i];
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    h = Math.imul(h ^ c, FNV_PRIME);
-  }
+  for (let i = offset + 1; i < end; i++) h = Math.imul(h ^ (bytes[i] | 0x20), FNV_PRIME);
   return h;
 }
 

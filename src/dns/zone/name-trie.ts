@@ -53,9 +53,10 @@ function keyMatches(key: Uint8Array, bytes: Uint8Array, offset: number, skip: nu
   if (skip === 2 && (key[0] !== 1 || key[1] !== 0x2a)) return false;
   const n = key.length - skip;
   for (let i = 0; i < n; i++) {
-    let c = bytes[offset + i];
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    if (c !== key[skip + i]) return false;
+    const c = bytes[offset + i];
+    const k = key[skip + i];
+    // Equal octets are the common case (queries are mostly lower case): one comparison.
+    if (c !== k && (c < 0x41 || c > 0x5a || (c | 0x20) !== k)) return false;
   }
   return true;
 }

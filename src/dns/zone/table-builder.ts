@@ -174,6 +174,10 @@ interface ZonePlacement {
 function placeZone(zone: ZoneContent, index: number, origins: ReadonlySet<string>, drafts: Map<string, NodeDraft>): ZonePlacement {
   const cnameOwners: string[] = [];
   const cutOwners: string[] = [];
+  for (const [name, rrsets] of zone.rrsets) {
+    if (name !== zone.origin && rrsets.has(RRType.NS) && !shadowedByDeeperZone(name, zone.origin, origins)) cutOwners.push(name);
+  }
+  const cuts = new Set(cutOwners);
   let nameCount = 0;
   const ensure = (name: string, rrsets: ReadonlyMap<number, ServedRRset>): void => {
     const existing = drafts.get(name);
@@ -181,7 +185,8 @@ function placeZone(zone: ZoneContent, index: number, origins: ReadonlySet<string
       if (rrsets.size > 0) drafts.set(name, { ...existing, rrsets });
       return;
     }
-    drafts.set(name, { name, zoneIndex: index, kind: staticKind(name, zone), rrsets, children: 0 });
+    const kind = cuts.size === 0 ? NodeKind.AUTHORITATIVE : staticKind(name, zone.origin, cuts);
+    drafts.set(name, { name, zoneIndex: index, kind, rrsets, children: 0 });
     nameCount++;
     if (name === zone.origin) return;
     const parent = parentName(name) as string;
@@ -193,7 +198,6 @@ function placeZone(zone: ZoneContent, index: number, origins: ReadonlySet<string
     if (shadowedByDeeperZone(name, zone.origin, origins)) continue;
     ensure(name, rrsets);
     if (rrsets.has(RRType.CNAME)) cnameOwners.push(name);
-    if (name !== zone.origin && rrsets.has(RRType.NS)) cutOwners.push(name);
   }
   return { cnameOwners, cutOwners, nameCount };
 }
@@ -205,13 +209,13 @@ function shadowedByDeeperZone(name: string, origin: string, origins: ReadonlySet
   return false;
 }
 
-/** The kind of a name from the zone's own RRsets (NS at a name below the apex is a cut). */
-function staticKind(name: string, zone: ZoneContent): NodeKind {
-  if (name === zone.origin) return NodeKind.AUTHORITATIVE;
-  for (let n = parentName(name); n !== undefined && n !== zone.origin; n = parentName(n)) {
-    if (zone.rrsets.get(n)?.has(RRType.NS) === true) return NodeKind.BELOW_CUT;
+/** The kind of a name given the zone's delegation points (NS below the apex). */
+function staticKind(name: string, origin: string, cuts: ReadonlySet<string>): NodeKind {
+  if (name === origin) return NodeKind.AUTHORITATIVE;
+  for (let n = parentName(name); n !== undefined && n !== origin; n = parentName(n)) {
+    if (cuts.has(n)) return NodeKind.BELOW_CUT;
   }
-  return zone.rrsets.get(name)?.has(RRType.NS) === true ? NodeKind.CUT : NodeKind.AUTHORITATIVE;
+  return cuts.has(name) ? NodeKind.CUT : NodeKind.AUTHORITATIVE;
 }
 
 /** The kind of a new name from the nodes above it (a change never adds a cut: see below). */

@@ -6,6 +6,7 @@
  * plan that changes k names costs O(k): see table-builder.ts.
  */
 import type { RRset } from '../wire/record.js';
+import type { AnswersByType } from './answers-by-type.js';
 import { wildcardHash } from './name-hash.js';
 import type { NameTrie } from './name-trie.js';
 import type { PrecomputedAnswer } from './precomputed-answer.js';
@@ -41,7 +42,7 @@ export interface NameNode {
   /** Direct child names in the table, so an empty non-terminal is removed with its last child. */
   readonly children: number;
   /** Exact-name answers by QTYPE. */
-  readonly answers: ReadonlyMap<number, PrecomputedAnswer>;
+  readonly answers: AnswersByType;
   /** The answer for any QTYPE not in `answers` (NODATA, a CNAME chain, a referral). */
   readonly otherwise: PrecomputedAnswer;
   /** For a wildcard owner `*.x`: what it synthesizes for names below x (RFC 4592 §3.3). */
@@ -51,7 +52,7 @@ export interface NameNode {
 }
 
 export interface SynthesizedAnswers {
-  readonly answers: ReadonlyMap<number, PrecomputedAnswer>;
+  readonly answers: AnswersByType;
   readonly otherwise: PrecomputedAnswer;
 }
 
