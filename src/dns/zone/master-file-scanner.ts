@@ -74,8 +74,8 @@ export class MasterFileScanner {
           if (depth++ === 0) openLine = lineNo;
           i++;
         } else if (c === RPAREN) {
-          if (depth === 0) this.fail(lineNo, '")" without a "(" before it', 'remove it, or add the "(" where the record starts');
-          else depth--;
+          if (depth > 0) depth--;
+          else this.fail(lineNo, '")" without a "(" before it', 'remove it, or add the "(" where the record starts');
           i++;
         } else if (c === QUOTE) {
           const end = this.quoteEnd(i + 1, lineEnd);
@@ -93,7 +93,11 @@ export class MasterFileScanner {
         } else {
           const end = this.fieldEnd(i, lineEnd);
           if (end > lineEnd) {
-            this.fail(lineNo, 'a backslash at the end of a line escapes nothing', 'remove it, or write \\\\ for a backslash');
+            this.fail(
+              lineNo,
+              'a backslash at the end of a line escapes nothing',
+              'remove it, or write \\\\ for a backslash',
+            );
             this.push(i, lineEnd);
             i = lineEnd;
           } else {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ResoluteErrorList } from '../../base/errors.js';
-import { typeName } from '../wire/constants.js';
+import { typeCode, typeName } from '../wire/constants.js';
 import { rdataToText } from '../wire/rdata-text.js';
 import type { ResourceRecord } from '../wire/record.js';
 import { loadZoneFile, parseMasterFile, type MasterFileOptions } from './master-file.js';
+import { buildZone } from './zone.js';
 
 const FILE = 'demo.test.zone';
 
@@ -119,6 +120,10 @@ describe('parseMasterFile', () => {
     assert.deepEqual(parse(text), ['t.demo.test. 300 IN TXT "say \\"hi\\"" "back\\\\slash" "AB" "two words" ""']);
   });
 
+  it('takes text outside ASCII as UTF-8', () => {
+    assert.deepEqual(parse(`${HEAD}café TXT "café"\n`), ['caf\\195\\169.demo.test. 300 IN TXT "caf\\195\\169"']);
+  });
+
   it('reads escaped characters in names', () => {
     assert.deepEqual(parse(`${HEAD}a\\.b A 192.0.2.1\n\\065BC A 192.0.2.2\nsp\\ ace A 192.0.2.3\nAPI.Demo.Test. A 192.0.2.4\n`), [
       'a\\.b.demo.test. 300 IN A 192.0.2.1',
@@ -201,11 +206,10 @@ describe('parseMasterFile', () => {
     assert.equal(errors.length, 2);
     assert.match(errors[0], /^demo\.test\.zone:3: bad A rdata "1\.2\.3": .*not an IPv4 address/);
     assert.match(errors[1], /^demo\.test\.zone:4: bad MX rdata "mail": /);
-    try {
-      parseMasterFile(`${HEAD}a A 1.2.3\n`, { file: FILE });
-    } catch (error) {
-      assert.match((error as ResoluteErrorList).errors[0].hint ?? '', /A 192\.0\.2\.1/);
-    }
+    assert.throws(
+      () => parseMasterFile(`${HEAD}a A 1.2.3\n`, { file: FILE }),
+      (error: ResoluteErrorList) => /`A 192\.0\.2\.1`/.test(error.errors[0].hint ?? ''),
+    );
   });
 
   it('refuses bad names', () => {
@@ -214,6 +218,15 @@ describe('parseMasterFile', () => {
     assert.equal(errors.length, 2, 'the blank-owner record after a bad owner is not reported again');
     assert.match(errors[0], /^demo\.test\.zone:3: bad name x{64}: .*63/);
     assert.match(errors[1], /^demo\.test\.zone:5: bad name a\.\.b: /);
+  });
+
+  it('reports a bad owner on each of its lines', () => {
+    const errors = errorsOf(`${HEAD}a..b A 192.0.2.1\na..b A 192.0.2.2\n`);
+    assert.deepEqual(errors.map((e) => e.split(': ')[0]), ['demo.test.zone:3', 'demo.test.zone:4']);
+  });
+
+  it('ignores a byte order mark', () => {
+    assert.deepEqual(parse(`\ufeff${HEAD}api A 192.0.2.1\n`), ['api.demo.test. 300 IN A 192.0.2.1']);
   });
 
   it('refuses relative names and @ when no origin is known', () => {
@@ -241,7 +254,8 @@ describe('parseMasterFile', () => {
     assert.equal(errors.length, 101);
     assert.equal(errors[0], 'demo.test.zone:3: bad A rdata "1.2.3": A address: "1.2.3" is not an IPv4 address');
     assert.equal(errors[99].split(':')[1], '102');
-    assert.equal(errors[100], 'demo.test.zone: stopped after 100 errors');
+    assert.equal(errors[100], 'demo.test.zone: stopped after 100 errors, on line 103');
+    assert.equal(errorsOf(HEAD + 'a A 1.2.3\n'.repeat(100)).length, 100, 'exactly 100 errors are all shown');
   });
 });
 
@@ -250,7 +264,7 @@ describe('loadZoneFile', () => {
     const zone = await loadZoneFile(new URL('../../../../examples/demo.test.zone', import.meta.url).pathname);
     assert.equal(zone.origin, 'demo.test.');
     const at = (name: string, type: string): string[] => {
-      const rrset = zone.rrsets.get(name)?.get(['A', 'NS', 'CNAME', 'SOA', 'PTR', 'MX', 'TXT', 'AAAA', 'SRV', 'CAA'].includes(type) ? codeOf(type) : Number(type.slice(4)));
+      const rrset = zone.rrsets.get(name)?.get(typeCode(type) as number);
       assert.ok(rrset !== undefined, `no ${type} at ${name}`);
       return rrset.rdatas.map((rdata) => `${name} ${rrset.ttlSeconds} IN ${typeName(rrset.type)} ${rdataToText(rrset.type, rdata)}`);
     };
@@ -281,6 +295,22 @@ describe('loadZoneFile', () => {
     });
   });
 
+  it('refuses a file that is not UTF-8, naming the line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'resolute-zone-'));
+    try {
+      const path = join(dir, 'latin1.zone');
+      await writeFile(path, Buffer.from('$ORIGIN demo.test.\n$TTL 60\nt TXT "caf\xe9"\n', 'latin1'));
+      await assert.rejects(loadZoneFile(path), (error: unknown) => {
+        assert.ok(error instanceof ResoluteErrorList);
+        assert.equal(error.errors[0].message, `ERR_ZONE_FILE: the zone file is not UTF-8 text (${path}:3); ` +
+          'save it as UTF-8, or write octets outside ASCII as \\DDD (RFC 1035 §5.1)');
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports syntax errors before semantic ones, with the file path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'resolute-zone-'));
     try {
@@ -303,6 +333,15 @@ describe('loadZoneFile', () => {
   });
 });
 
-function codeOf(type: string): number {
-  return { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, CAA: 257 }[type] as number;
-}
+describe('README', () => {
+  it('has zone examples that load as zones', async () => {
+    const readme = await readFile(new URL('../../../../src/dns/zone/README.md', import.meta.url), 'utf8');
+    const examples = [...readme.matchAll(/```zone\n([\s\S]*?)```/g)].map((match) => match[1]);
+    assert.ok(examples.length > 0);
+    for (const text of examples) {
+      const file = parseMasterFile(text, { file: 'README.md' });
+      const zone = buildZone(file.origin, file.records, 'README.md', file.lines);
+      assert.ok(zone.recordCount > 0);
+    }
+  });
+});

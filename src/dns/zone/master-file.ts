@@ -1,29 +1,30 @@
 import { readFile } from 'node:fs/promises';
+import { assert } from '../../base/assert.js';
 import { ResoluteError, ResoluteErrorList } from '../../base/errors.js';
 import { RRClass, RRType, typeCode, typeName } from '../wire/constants.js';
 import { parseName } from '../wire/name.js';
 import { rdataFromText } from '../wire/rdata-text.js';
 import type { ResourceRecord } from '../wire/record.js';
-import { MasterFileScanner } from './master-file-scanner.js';
 import { parseTtl } from '../wire/ttl-text.js';
+import { MasterFileScanner } from './master-file-scanner.js';
 import { buildZone, type Zone } from './zone.js';
 
 /**
  * Master files (zone files), RFC 1035 §5.1, as BIND, NSD and Knot read them:
  *
- * | syntax                         | meaning                                                        |
- * |--------------------------------|----------------------------------------------------------------|
- * | `$ORIGIN name`                 | base for relative names from here on (relative to the last one) |
- * | `$TTL 1h`                      | TTL of records that give none (RFC 2308 §4)                    |
- * | `$INCLUDE`, `$GENERATE`        | refused: the whole zone is one file, so what is served is what is read |
- * | `@`                            | the current origin                                             |
- * | `name` / `name.`               | relative to the origin / absolute                              |
- * | owner left blank               | the previous record's owner                                    |
- * | `[ttl] [class]` or `[class] [ttl]` | both optional; TTL in seconds or BIND units (`1h30m`, `2d`, `1w`) |
- * | `( … )`                        | one record over several lines                                  |
- * | `;`                            | comment to the end of the line (not inside quotes)             |
- * | `"…"`, `\"`, `\\`, `\DDD`, `\.`| quoted strings and escapes (RFC 1035 §5.1), in names and rdata |
- * | `TYPE65534 \# 2 abcd`          | any type, in RFC 3597 §5 generic form                          |
+ * | syntax                             | meaning                                               |
+ * |------------------------------------|-------------------------------------------------------|
+ * | `$ORIGIN name`                     | base of relative names from here on (relative to the last one) |
+ * | `$TTL 1h`                          | TTL of records that give none (RFC 2308 §4)           |
+ * | `$INCLUDE`, `$GENERATE`            | refused: a zone is one file, so what is served is what was read |
+ * | `@`                                | the current origin                                    |
+ * | `name` / `name.`                   | relative to the origin / absolute                     |
+ * | owner left blank                   | the previous record's owner                           |
+ * | `[ttl] [class]` or `[class] [ttl]` | both optional; TTL in seconds or BIND units (`1h30m`) |
+ * | `( … )`                            | one record over several lines                         |
+ * | `;`                                | comment to the end of the line (not inside quotes)    |
+ * | `"…"`, `\"`, `\\`, `\DDD`, `\.`     | quoted strings and escapes (RFC 1035 §5.1)            |
+ * | `TYPE65534 \# 2 abcd`, `CLASS1`    | any type or class, in RFC 3597 §5 generic form        |
  *
  * TTL of a record without one: the last `$TTL`, else `defaultTtlSeconds`, else the TTL last
  * written on a record (RFC 1035 §5.1), else an error. Class without one: the last one written,
@@ -72,9 +73,9 @@ export function parseMasterFile(text: string, options: MasterFileOptions): Maste
  * @throws ResoluteErrorList of ERR_ZONE_FILE (unreadable, syntax) or ERR_ZONE_INVALID (semantics).
  */
 export async function loadZoneFile(path: string, origin?: string): Promise<Zone> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const error =
@@ -91,8 +92,45 @@ export async function loadZoneFile(path: string, origin?: string): Promise<Zone>
           });
     throw new ResoluteErrorList([error]);
   }
-  const file = parseMasterFile(text, origin === undefined ? { file: path } : { file: path, origin });
+  const file = parseMasterFile(decodeUtf8(bytes, path), origin === undefined ? { file: path } : { file: path, origin });
   return buildZone(file.origin, file.records, path, file.lines);
+}
+
+/**
+ * The text of a zone file. Names and strings outside ASCII are taken as UTF-8 (as dig and BIND
+ * print them back); other bytes would silently become U+FFFD, so they are refused instead.
+ */
+function decodeUtf8(bytes: Uint8Array, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    const line = lineOfInvalidUtf8(bytes);
+    throw new ResoluteErrorList([
+      new ResoluteError('ERR_ZONE_FILE', 'the zone file is not UTF-8 text', {
+        where: line === undefined ? path : `${path}:${line}`,
+        hint: 'save it as UTF-8, or write octets outside ASCII as \\DDD (RFC 1035 §5.1)',
+        cause,
+      }),
+    ]);
+  }
+}
+
+/** The line of the first byte sequence that is not UTF-8 (only called for a refused file). */
+function lineOfInvalidUtf8(bytes: Uint8Array): number | undefined {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return undefined;
 }
 
 /** Examples of well-formed rdata, for the hint of a record whose rdata is refused. */
@@ -130,23 +168,34 @@ class MasterFileParser {
   private readonly typeCache = new Map<string, number | undefined>();
 
   constructor(text: string, options: MasterFileOptions) {
+    // A byte order mark is not part of the first field (editors on Windows write one).
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     this.text = text;
     this.file = options.file;
     this.scanner = new MasterFileScanner(text);
     this.defaultTtl = options.defaultTtlSeconds;
+    const ttl = this.defaultTtl;
+    assert(
+      ttl === undefined || (Number.isInteger(ttl) && ttl >= 0 && ttl <= TTL_SECONDS_MAX),
+      'defaultTtlSeconds is a TTL (RFC 2181 §8)',
+    );
     if (options.origin !== undefined) {
       const origin = options.origin.endsWith('.') ? options.origin : `${options.origin}.`;
       try {
         this.origin = this.zoneOrigin = parseName(origin);
       } catch (cause) {
-        this.fail(0, `the origin ${options.origin} is not a valid name: ${reasonOf(cause)}`, 'pass a domain name such as demo.test.');
+        this.fail(
+          0,
+          `the origin ${options.origin} is not a valid name: ${reasonOf(cause)}`,
+          'pass a domain name such as demo.test.',
+        );
       }
     }
   }
 
   parse(): MasterFile {
     const scanner = this.scanner;
-    while (scanner.next() && this.errors.length < ERRORS_MAX) {
+    while (this.errors.length < ERRORS_MAX && scanner.next()) {
       if (scanner.problem !== undefined) {
         this.fail(scanner.problem.line, scanner.problem.reason, scanner.problem.hint);
         // The owner of a broken entry is unknown: blank-owner records after it are not guessed.
@@ -158,12 +207,21 @@ class MasterFileParser {
     }
     if (this.errors.length === 0 && this.zoneOrigin === undefined) {
       const soa = this.records.find((r) => r.type === RRType.SOA);
-      if (soa !== undefined) this.zoneOrigin = soa.name;
-      else this.fail(0, 'the zone origin is unknown: no $ORIGIN, no SOA record', 'add `$ORIGIN example.org.` at the top, or pass the origin');
+      if (soa !== undefined) {
+        this.zoneOrigin = soa.name;
+      } else {
+        this.fail(
+          0,
+          'the zone origin is unknown: no $ORIGIN, no SOA record',
+          'add `$ORIGIN example.org.` at the top, or pass the origin',
+        );
+      }
     }
     if (this.errors.length > 0) {
-      if (this.errors.length >= ERRORS_MAX) {
-        this.errors.push(new ResoluteError('ERR_ZONE_FILE', `stopped after ${ERRORS_MAX} errors`, { where: this.file, hint: 'fix these and load again' }));
+      if (this.errors.length >= ERRORS_MAX && scanner.next()) {
+        const hint = 'fix these and load again';
+        const reason = `stopped after ${ERRORS_MAX} errors, on line ${scanner.line}`;
+        this.errors.push(new ResoluteError('ERR_ZONE_FILE', reason, { where: this.file, hint }));
       }
       throw new ResoluteErrorList(this.errors);
     }
@@ -180,7 +238,13 @@ class MasterFileParser {
     const keyword = this.field(0).toUpperCase();
     switch (keyword) {
       case '$ORIGIN': {
-        if (count !== 2) return this.fail(line, `$ORIGIN takes one name, got ${count - 1} fields`, 'write `$ORIGIN example.org.`');
+        if (count !== 2) {
+          return this.fail(
+            line,
+            `$ORIGIN takes one name, got ${count - 1} fields`,
+            'write `$ORIGIN example.org.`',
+          );
+        }
         const origin = this.name(this.field(1), line);
         if (origin === undefined) return;
         this.origin = origin;
@@ -189,7 +253,13 @@ class MasterFileParser {
         return;
       }
       case '$TTL': {
-        if (count !== 2) return this.fail(line, `$TTL takes one TTL, got ${count - 1} fields`, 'write `$TTL 3600` or `$TTL 1h`');
+        if (count !== 2) {
+          return this.fail(
+            line,
+            `$TTL takes one TTL, got ${count - 1} fields`,
+            'write `$TTL 3600` or `$TTL 1h`',
+          );
+        }
         const ttl = this.ttl(1, line);
         if (ttl !== undefined) this.defaultTtl = ttl;
         return;
@@ -201,9 +271,17 @@ class MasterFileParser {
           'paste the included records into this file (with their $ORIGIN) and delete the $INCLUDE line',
         );
       case '$GENERATE':
-        return this.fail(line, '$GENERATE (a BIND extension) is not supported', 'write the generated records out, e.g. with a short script');
+        return this.fail(
+          line,
+          '$GENERATE (a BIND extension) is not supported',
+          'write the generated records out, e.g. with a short script',
+        );
       default:
-        return this.fail(line, `unknown directive ${this.field(0)}`, 'the directives are $ORIGIN and $TTL; a name cannot start with an unescaped $ (write \\$)');
+        return this.fail(
+          line,
+          `unknown directive ${this.field(0)}`,
+          'the directives are $ORIGIN and $TTL; a name cannot start with an unescaped $ (write \\$)',
+        );
     }
   }
 
@@ -216,7 +294,11 @@ class MasterFileParser {
     if (this.scanner.isOwnerBlank) {
       owner = this.lastOwner;
       if (owner === undefined) {
-        return this.fail(line, 'the first record has no owner name', 'start the line with the owner name (or @ for the origin) instead of a blank');
+        return this.fail(
+          line,
+          'the first record has no owner name',
+          'start the line with the owner name (or @ for the origin) instead of a blank',
+        );
       }
     } else {
       owner = this.owner(starts[0], ends[0], line);
@@ -236,12 +318,22 @@ class MasterFileParser {
       } else {
         const parsed = classCode(text, starts[k], ends[k]);
         if (parsed < 0) break;
-        if (rrclass >= 0) return this.fail(line, `two classes (${this.field(k - 1)} and ${this.field(k)})`, 'keep one class, IN');
+        if (rrclass >= 0) {
+          return this.fail(
+            line,
+            `two classes (${this.field(k - 1)} and ${this.field(k)})`,
+            'keep one class, IN',
+          );
+        }
         rrclass = parsed;
       }
     }
     if (k === count) {
-      return this.fail(line, `record for ${owner} has no type`, 'write `owner [ttl] [class] type rdata`, e.g. `www 300 IN A 192.0.2.1`');
+      return this.fail(
+        line,
+        `record for ${owner} has no type`,
+        'write `owner [ttl] [class] type rdata`, e.g. `www 300 IN A 192.0.2.1`',
+      );
     }
     const type = this.type(k, line);
     if (type === undefined) return;
@@ -251,45 +343,59 @@ class MasterFileParser {
     } else {
       const implicit = this.defaultTtl ?? this.lastTtl;
       if (implicit === undefined) {
-        return this.fail(line, `record for ${owner} has no TTL and no $TTL is set`, 'add `$TTL 3600` at the top of the file, or a TTL to the record');
+        return this.fail(
+          line,
+          `record for ${owner} has no TTL and no $TTL is set`,
+          'add `$TTL 3600` at the top of the file, or a TTL to the record',
+        );
       }
       ttl = implicit;
     }
     if (rrclass >= 0) this.lastClass = rrclass;
     else rrclass = this.lastClass;
 
-    // rdataFromText takes quoted fields without their quotes, escapes still encoded.
-    const fields: string[] = new Array(count - k - 1);
-    for (let j = k + 1; j < count; j++) {
-      const isQuoted = text.charCodeAt(starts[j]) === QUOTE;
-      fields[j - k - 1] = isQuoted ? text.slice(starts[j] + 1, ends[j] - 1) : text.slice(starts[j], ends[j]);
-    }
-    let rdata: Uint8Array;
-    try {
-      rdata = rdataFromText(type, fields, this.origin as string);
-    } catch (cause) {
-      const example = RDATA_EXAMPLES[type];
-      // Without an origin, `@` in rdata reaches the name code as undefined: say what is missing.
-      const reason = this.origin === undefined && !(cause instanceof ResoluteError) ? 'a name in it is relative and no origin is set' : reasonOf(cause);
-      return this.fail(
-        line,
-        `bad ${typeName(type)} rdata "${fields.join(' ')}": ${reason}`,
-        hintOf(cause) ??
-          (example === undefined
-            ? `write the rdata in the type's presentation format, or as RFC 3597 \`\\# length hex\``
-            : `write it like \`${typeName(type)} ${example}\``),
-      );
-    }
+    const rdata = this.rdata(type, k + 1, line);
+    if (rdata === undefined) return;
     this.records.push({ name: owner, type, class: rrclass, ttlSeconds: ttl, rdata });
     this.lines.push(line);
+  }
+
+  /** Fields `from`… of the entry as the rdata of `type`, by rdataFromText. Undefined after an error. */
+  private rdata(type: number, from: number, line: number): Uint8Array | undefined {
+    const { starts, ends, count } = this.scanner;
+    const text = this.text;
+    // rdataFromText takes quoted fields without their quotes, escapes still encoded.
+    const fields: string[] = new Array(count - from);
+    for (let j = from; j < count; j++) {
+      const isQuoted = text.charCodeAt(starts[j]) === QUOTE;
+      fields[j - from] = isQuoted ? text.slice(starts[j] + 1, ends[j] - 1) : text.slice(starts[j], ends[j]);
+    }
+    try {
+      return rdataFromText(type, fields, this.origin as string);
+    } catch (cause) {
+      // Without an origin, `@` in rdata reaches the name code as undefined: say what is missing.
+      const reason =
+        this.origin === undefined && !(cause instanceof ResoluteError)
+          ? 'a name in it is relative and no origin is set'
+          : reasonOf(cause);
+      const example = RDATA_EXAMPLES[type];
+      const hint =
+        hintOf(cause) ??
+        (example === undefined
+          ? 'write the rdata in the presentation format of its type, or as RFC 3597 `\\# length hex`'
+          : `write it like \`${typeName(type)} ${example}\``);
+      this.fail(line, `bad ${typeName(type)} rdata "${fields.join(' ')}": ${reason}`, hint);
+      return undefined;
+    }
   }
 
   /** The owner field; a repeat of the last owner's text is not parsed again (most records are). */
   private owner(start: number, end: number, line: number): string | null {
     const last = this.lastOwnerText;
-    if (last !== undefined && end - start === last.length && this.text.startsWith(last, start)) {
-      return this.lastOwner as string | null;
-    }
+    const owner = this.lastOwner;
+    // A bad owner is read again, so that each of its lines gets its own error.
+    const isRepeat = last !== undefined && end - start === last.length && this.text.startsWith(last, start);
+    if (isRepeat && typeof owner === 'string') return owner;
     const text = this.text.slice(start, end);
     this.lastOwnerText = text;
     this.lastOwner = this.name(text, line) ?? null;
@@ -300,11 +406,19 @@ class MasterFileParser {
   private name(text: string, line: number): string | undefined {
     if (text === '@') {
       if (this.origin !== undefined) return this.origin;
-      this.fail(line, '@ stands for the origin, and no origin is set', 'add `$ORIGIN example.org.` before this line, or pass the origin');
+      this.fail(
+        line,
+        '@ stands for the origin, and no origin is set',
+        'add `$ORIGIN example.org.` before this line, or pass the origin',
+      );
       return undefined;
     }
     if (this.origin === undefined && !isAbsolute(text)) {
-      this.fail(line, `relative name ${text} and no origin is set`, `add \`$ORIGIN example.org.\` before this line, or write the name absolute (${text}.example.org.)`);
+      this.fail(
+        line,
+        `relative name ${text} and no origin is set`,
+        `add \`$ORIGIN example.org.\` before this line, or write the name absolute (${text}.example.org.)`,
+      );
       return undefined;
     }
     const simple = this.origin === undefined ? undefined : simpleRelativeName(text, this.origin);
@@ -312,7 +426,11 @@ class MasterFileParser {
     try {
       return parseName(text, this.origin);
     } catch (cause) {
-      this.fail(line, `bad name ${text}: ${reasonOf(cause)}`, hintOf(cause) ?? 'labels are at most 63 octets, names 255; write special characters as \\X or \\DDD');
+      this.fail(
+        line,
+        `bad name ${text}: ${reasonOf(cause)}`,
+        hintOf(cause) ?? 'labels are at most 63 octets, names 255; write special characters as \\X or \\DDD',
+      );
       return undefined;
     }
   }
@@ -336,7 +454,11 @@ class MasterFileParser {
     const ttl = parseTtl(field);
     if (ttl !== undefined) return ttl;
     if (parseTtl(field, Number.MAX_SAFE_INTEGER) !== undefined) {
-      this.fail(line, `TTL ${field} is above ${TTL_SECONDS_MAX} seconds (RFC 2181 §8)`, 'use a TTL of at most a few days, e.g. 1d');
+      this.fail(
+        line,
+        `TTL ${field} is above ${TTL_SECONDS_MAX} seconds (RFC 2181 §8)`,
+        'use a TTL of at most a few days, e.g. 1d',
+      );
     } else {
       this.fail(line, `bad TTL ${field}`, 'write seconds (3600) or BIND units (1h30m, 2d, 1w)');
     }
@@ -367,7 +489,11 @@ class MasterFileParser {
       this.typeCache.set(field, code);
     }
     if (code === undefined) {
-      this.fail(line, `unknown type ${field}`, `check the spelling; for a type Resolute has no name for, write TYPEnnn with RFC 3597 rdata (\`TYPE65534 \\# 2 abcd\`)`);
+      this.fail(
+        line,
+        `unknown type ${field}`,
+        `check the spelling; for a type Resolute has no name for, write TYPEnnn with RFC 3597 rdata (\`TYPE65534 \\# 2 abcd\`)`,
+      );
       return undefined;
     }
     // RFC 6895 §3.1: OPT and the query types (128–255: AXFR, ANY, …) never appear in zone data.

@@ -1,6 +1,7 @@
 import { assert } from '../../base/assert.js';
 import { ResoluteError, ResoluteErrorList } from '../../base/errors.js';
 import { RRClass, RRType, typeName } from '../wire/constants.js';
+import { isSubdomain } from '../wire/name.js';
 import type { ResourceRecord, RRset } from '../wire/record.js';
 
 /**
@@ -50,163 +51,184 @@ export function buildZone(
   lines?: ArrayLike<number>,
 ): Zone {
   assert(origin.endsWith('.'), `zone origin ${origin} is absolute`);
-  const errors: ResoluteError[] = [];
-  const placeOf = (index: number): string => (lines === undefined ? where : `${where}:${lines[index]}`);
-  const fail = (reason: string, place: string, hint: string): void => {
-    if (errors.length < ERRORS_MAX) errors.push(new ResoluteError('ERR_ZONE_INVALID', reason, { where: place, hint }));
-  };
-
-  const rrsets = new Map<string, Map<number, MutableRRset>>();
-  const soaOwners: string[] = [];
-  const cnameOwners: string[] = [];
-  let recordCount = 0;
-
-  // Records of one owner mostly come in a row (same string, from the parser's owner cache):
-  // the owner's checks and map lookup are done once per run.
-  let runName: string | undefined;
-  let runByType: Map<number, MutableRRset> | undefined;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i];
-    if (record.class !== RRClass.IN) {
-      fail(
-        `${record.name} ${typeName(record.type)} has class ${className(record.class)}; a zone served here holds class IN only`,
-        placeOf(i),
-        'write IN (or no class at all) in the record',
-      );
-      continue;
-    }
-    let byType = record.name === runName ? runByType : undefined;
-    if (byType === undefined && !isAtOrBelow(record.name, origin)) {
-      fail(
-        `record outside its origin: ${record.name} ${typeName(record.type)} is not at or below ${origin}`,
-        placeOf(i),
-        `fix the owner name (a name without a trailing dot is relative to $ORIGIN), or move the record to the zone file of its own origin`,
-      );
-      continue;
-    }
-    if (byType === undefined) {
-      byType = rrsets.get(record.name);
-      if (byType === undefined) {
-        byType = new Map();
-        rrsets.set(record.name, byType);
-      }
-      runName = record.name;
-      runByType = byType;
-    }
-    const rrset = byType.get(record.type);
-    if (rrset === undefined) {
-      byType.set(record.type, {
-        name: record.name,
-        type: record.type,
-        class: record.class,
-        ttlSeconds: record.ttlSeconds,
-        rdatas: [record.rdata],
-      });
-      recordCount++;
-      if (record.type === RRType.SOA) soaOwners.push(record.name);
-      else if (record.type === RRType.CNAME) cnameOwners.push(record.name);
-      continue;
-    }
-    if (record.ttlSeconds < rrset.ttlSeconds) rrset.ttlSeconds = record.ttlSeconds;
-    if (!includesBytes(rrset.rdatas, record.rdata)) {
-      rrset.rdatas.push(record.rdata);
-      recordCount++;
-    }
-  }
-
-  const lineOf = (name: string, type: number, nth = 0): string => placeOf(indexOf(records, name, type, nth));
-  let soa: RRset | undefined;
-  for (const owner of soaOwners) {
-    if (owner !== origin) {
-      fail(
-        `SOA record at ${owner}, not at the zone apex ${origin}`,
-        lineOf(owner, RRType.SOA),
-        `a zone has one SOA, at its origin: move the SOA to ${origin} (write @), or load this file with origin ${owner}`,
-      );
-      continue;
-    }
-    soa = rrsets.get(owner)?.get(RRType.SOA);
-    if (soa !== undefined && soa.rdatas.length > 1) {
-      fail(
-        `${soa.rdatas.length} different SOA records at ${origin}; a zone has exactly one (RFC 1035 §5.2)`,
-        lineOf(owner, RRType.SOA, 1),
-        'keep one SOA record and delete the others',
-      );
-    }
-  }
-  if (soa === undefined) {
-    fail(
-      `no SOA record at the zone apex ${origin}; a zone starts with one (RFC 1035 §5.2)`,
-      where,
-      `add \`@ IN SOA ns1.${origin} hostmaster.${origin} 1 3600 600 86400 60\` after $ORIGIN ${origin}`,
-    );
-  }
-  if (rrsets.get(origin)?.get(RRType.NS) === undefined) {
-    fail(
-      `no NS records at the zone apex ${origin}; a zone names its servers (RFC 1035 §5.2)`,
-      where,
-      `add \`@ IN NS ns1.${origin}\` (and a second server)`,
-    );
-  }
-  for (const owner of cnameOwners) checkAlias(owner, rrsets.get(owner)!, lineOf, fail);
-
-  if (errors.length > 0) {
-    if (errors.length === ERRORS_MAX) {
-      errors.push(new ResoluteError('ERR_ZONE_INVALID', `stopped after ${ERRORS_MAX} errors`, { where, hint: 'fix these and load again' }));
-    }
-    throw new ResoluteErrorList(errors);
-  }
+  const check = new ZoneCheck(origin, records, where, lines);
+  const grouped = check.group();
+  const soa = check.apex(grouped);
+  for (const owner of grouped.cnameOwners) check.alias(owner, grouped.rrsets.get(owner)!);
+  check.throwErrors();
   assert(soa !== undefined, 'a zone without errors has an SOA');
   // CONVENTIONS rule 12: the zone is an immutable snapshot once built.
-  for (const byType of rrsets.values()) {
+  for (const byType of grouped.rrsets.values()) {
     for (const rrset of byType.values()) {
       Object.freeze(rrset.rdatas);
       Object.freeze(rrset);
     }
   }
-  return Object.freeze({ origin, soa, rrsets, recordCount });
+  return Object.freeze({ origin, soa, rrsets: grouped.rrsets, recordCount: grouped.recordCount });
 }
 
 type MutableRRset = { -readonly [K in keyof RRset]: RRset[K] } & { rdatas: Uint8Array[] };
 
-/** RFC 1034 §3.6.2, RFC 2181 §10.1: an alias has one CNAME and no other data (DNSSEC aside). */
-function checkAlias(
-  owner: string,
-  byType: ReadonlyMap<number, MutableRRset>,
-  lineOf: (name: string, type: number, nth?: number) => string,
-  fail: (reason: string, place: string, hint: string) => void,
-): void {
-  const cname = byType.get(RRType.CNAME)!;
-  if (cname.rdatas.length > 1) {
-    fail(
-      `${cname.rdatas.length} CNAME records at ${owner}; an alias has exactly one target (RFC 2181 §10.1)`,
-      lineOf(owner, RRType.CNAME, 1),
-      'keep one CNAME; for several addresses, use A/AAAA records instead of CNAMEs',
-    );
-  }
-  const others = [...byType.keys()].filter((t) => t !== RRType.CNAME && t !== TYPE_RRSIG && t !== TYPE_NSEC);
-  if (others.length > 0) {
-    fail(
-      `CNAME beside other data at ${owner} (${others.map(typeName).join(', ')}); an alias cannot have other records (RFC 1034 §3.6.2, RFC 2181 §10.1)`,
-      lineOf(owner, RRType.CNAME),
-      `remove the CNAME, or the ${others.map(typeName).join('/')} records, or put them on another name`,
-    );
-  }
+interface Grouped {
+  readonly rrsets: Map<string, Map<number, MutableRRset>>;
+  readonly soaOwners: readonly string[];
+  readonly cnameOwners: readonly string[];
+  readonly recordCount: number;
 }
 
-/**
- * Whether `name` is `origin` or below it, both canonical. A suffix match is not enough: in
- * `a\.demo.test.` the dot before `demo` is part of a label (RFC 1035 §5.1 escape), so the
- * character before the matching suffix must be an unescaped dot.
- */
-function isAtOrBelow(name: string, origin: string): boolean {
-  if (origin === '.') return true;
-  if (name.length === origin.length) return name === origin;
-  const dot = name.length - origin.length - 1;
-  if (dot < 0 || name.charCodeAt(dot) !== 0x2e || !name.endsWith(origin)) return false;
-  let backslashes = 0;
-  for (let i = dot - 1; i >= 0 && name.charCodeAt(i) === 0x5c; i--) backslashes++;
-  return backslashes % 2 === 0;
+/** The checks of buildZone, with the errors they collect. */
+class ZoneCheck {
+  private readonly errors: ResoluteError[] = [];
+  private dropped = 0;
+
+  constructor(
+    private readonly origin: string,
+    private readonly records: readonly ResourceRecord[],
+    private readonly where: string,
+    private readonly lines: ArrayLike<number> | undefined,
+  ) {}
+
+  /** Groups the records by owner and type: one class, inside the origin, no duplicates, one TTL. */
+  group(): Grouped {
+    const { records, origin } = this;
+    const rrsets = new Map<string, Map<number, MutableRRset>>();
+    const soaOwners: string[] = [];
+    const cnameOwners: string[] = [];
+    let recordCount = 0;
+    // Records of one owner mostly come in a row (one string, from the parser's owner cache):
+    // the owner is checked and looked up once per run.
+    let runName: string | undefined;
+    let runByType: Map<number, MutableRRset> | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (record.class !== RRClass.IN) {
+        this.fail(
+          `${record.name} ${typeName(record.type)} has class ${className(record.class)}; ` +
+            'a zone served here holds class IN only',
+          this.placeOf(i),
+          'write IN (or no class at all) in the record',
+        );
+        continue;
+      }
+      let byType = record.name === runName ? runByType : undefined;
+      if (byType === undefined) {
+        if (!isSubdomain(record.name, origin)) {
+          this.fail(
+            `record outside its origin: ${record.name} ${typeName(record.type)} is not at or below ${origin}`,
+            this.placeOf(i),
+            'fix the owner name (a name without a trailing dot is relative to $ORIGIN), ' +
+              'or move the record to the zone file of its own origin',
+          );
+          continue;
+        }
+        byType = rrsets.get(record.name);
+        if (byType === undefined) {
+          byType = new Map();
+          rrsets.set(record.name, byType);
+        }
+        runName = record.name;
+        runByType = byType;
+      }
+      const rrset = byType.get(record.type);
+      if (rrset === undefined) {
+        const { name, type, ttlSeconds, rdata } = record;
+        byType.set(type, { name, type, class: record.class, ttlSeconds, rdatas: [rdata] });
+        recordCount++;
+        if (type === RRType.SOA) soaOwners.push(name);
+        else if (type === RRType.CNAME) cnameOwners.push(name);
+        continue;
+      }
+      if (record.ttlSeconds < rrset.ttlSeconds) rrset.ttlSeconds = record.ttlSeconds;
+      if (!includesBytes(rrset.rdatas, record.rdata)) {
+        rrset.rdatas.push(record.rdata);
+        recordCount++;
+      }
+    }
+    return { rrsets, soaOwners, cnameOwners, recordCount };
+  }
+
+  /** RFC 1035 §5.2: one SOA, at the apex, and NS records there. Returns the SOA RRset. */
+  apex({ rrsets, soaOwners }: Grouped): RRset | undefined {
+    const origin = this.origin;
+    for (const owner of soaOwners) {
+      if (owner === origin) continue;
+      this.fail(
+        `SOA record at ${owner}, not at the zone apex ${origin}`,
+        this.placeOfRdata(rrsets.get(owner)!.get(RRType.SOA)!.rdatas[0]),
+        `a zone has one SOA, at its origin: move the SOA to ${origin} (write @), or load this file with origin ${owner}`,
+      );
+    }
+    const soa = rrsets.get(origin)?.get(RRType.SOA);
+    if (soa === undefined) {
+      this.fail(
+        `no SOA record at the zone apex ${origin}; a zone starts with one (RFC 1035 §5.2)`,
+        this.where,
+        `add \`@ IN SOA ns1.${origin} hostmaster.${origin} 1 3600 600 86400 60\` after $ORIGIN ${origin}`,
+      );
+    } else if (soa.rdatas.length > 1) {
+      this.fail(
+        `${soa.rdatas.length} different SOA records at ${origin}; a zone has exactly one (RFC 1035 §5.2)`,
+        this.placeOfRdata(soa.rdatas[1]),
+        'keep one SOA record and delete the others',
+      );
+    }
+    if (rrsets.get(origin)?.get(RRType.NS) === undefined) {
+      this.fail(
+        `no NS records at the zone apex ${origin}; a zone names its servers (RFC 1035 §5.2)`,
+        this.where,
+        `add \`@ IN NS ns1.${origin}\` (and a second server)`,
+      );
+    }
+    return soa;
+  }
+
+  /** RFC 1034 §3.6.2, RFC 2181 §10.1: an alias has one CNAME and no other data (DNSSEC aside). */
+  alias(owner: string, byType: ReadonlyMap<number, MutableRRset>): void {
+    const cname = byType.get(RRType.CNAME)!;
+    if (cname.rdatas.length > 1) {
+      this.fail(
+        `${cname.rdatas.length} CNAME records at ${owner}; an alias has exactly one target (RFC 2181 §10.1)`,
+        this.placeOfRdata(cname.rdatas[1]),
+        'keep one CNAME; for several addresses, use A/AAAA records instead of CNAMEs',
+      );
+    }
+    const others = [...byType.keys()].filter((t) => t !== RRType.CNAME && t !== TYPE_RRSIG && t !== TYPE_NSEC);
+    if (others.length > 0) {
+      this.fail(
+        `CNAME beside other data at ${owner} (${others.map(typeName).join(', ')}); ` +
+          'an alias cannot have other records (RFC 1034 §3.6.2, RFC 2181 §10.1)',
+        this.placeOfRdata(cname.rdatas[0]),
+        `remove the CNAME, or the ${others.map(typeName).join('/')} records, or put them on another name`,
+      );
+    }
+  }
+
+  throwErrors(): void {
+    if (this.errors.length === 0) return;
+    if (this.dropped > 0) {
+      this.errors.push(
+        new ResoluteError('ERR_ZONE_INVALID', `stopped after ${ERRORS_MAX} errors (${this.dropped} more)`, {
+          where: this.where,
+          hint: 'fix these and load again',
+        }),
+      );
+    }
+    throw new ResoluteErrorList(this.errors);
+  }
+
+  private fail(reason: string, where: string, hint: string): void {
+    if (this.errors.length < ERRORS_MAX) this.errors.push(new ResoluteError('ERR_ZONE_INVALID', reason, { where, hint }));
+    else this.dropped++;
+  }
+
+  private placeOf(index: number): string {
+    return this.lines === undefined || index < 0 ? this.where : `${this.where}:${this.lines[index]}`;
+  }
+
+  /** Where the record holding this rdata (the very same bytes) was written; errors only. */
+  private placeOfRdata(rdata: Uint8Array): string {
+    return this.placeOf(this.records.findIndex((record) => record.rdata === rdata));
+  }
 }
 
 function includesBytes(list: readonly Uint8Array[], bytes: Uint8Array): boolean {
@@ -218,18 +240,6 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The index of the `nth` record of this owner and type; only called to place an error. */
-function indexOf(records: readonly ResourceRecord[], name: string, type: number, nth: number): number {
-  let seen = 0;
-  let first = -1;
-  for (let i = 0; i < records.length; i++) {
-    if (records[i].name !== name || records[i].type !== type) continue;
-    if (first < 0) first = i;
-    if (seen++ === nth) return i;
-  }
-  return first;
 }
 
 function className(code: number): string {
