@@ -129,9 +129,25 @@ function positive(answer: readonly ServedRRset[], zoneIndex: number, question: s
   });
 }
 
+/**
+ * Plain NODATA and NXDOMAIN carry nothing but the zone's SOA, added at answer time, so one
+ * object per zone and rcode serves every name (a 250,000-name zone would otherwise hold
+ * 250,000 copies of the same empty answer).
+ */
+const bareNegatives = new Map<string, PrecomputedAnswer>();
+
 /** NODATA or NXDOMAIN: the answer section holds a CNAME chain if any; the SOA is added later. */
 function negative(zoneIndex: number, rcode: number, chain: readonly RRset[], question: string | undefined): PrecomputedAnswer {
-  const { body, count } = chain.length === 0 ? { body: EMPTY, count: 0 } : encodeRecords(chain, question);
+  if (chain.length === 0) {
+    const key = `${zoneIndex}/${rcode}`;
+    let bare = bareNegatives.get(key);
+    if (bare === undefined) {
+      bare = Object.freeze({ rcode, authoritative: true, answerCount: 0, authorityCount: 0, additionalCount: 0, body: EMPTY, negative: true, zoneIndex, weighted: undefined });
+      bareNegatives.set(key, bare);
+    }
+    return bare;
+  }
+  const { body, count } = encodeRecords(chain, question);
   return Object.freeze({
     rcode,
     authoritative: true,

@@ -11,6 +11,12 @@
  * packet (name-hash.ts) and compares bytes here, so looking up a name allocates nothing — no
  * string, no lower-cased copy.
  *
+ * Locality: a lookup is a chain of dependent loads, each likely a cache miss on a large zone,
+ * so the top of the trie is one flat array of 2^rootBits slots indexed by the low hash bits
+ * (chosen from the expected size: about one name per slot), and only the names sharing a slot
+ * go down a 32-way trie. An edit copies that array once (at most 512 KiB, for 2^16 slots)
+ * plus the paths it changes.
+ *
  * Bulk builds use an edit token (like Clojure's transients): nodes created under the current
  * token are updated in place, so loading a zone allocates each node once.
  */
@@ -67,21 +73,33 @@ function sameKey(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+type Slots<V> = (TrieNode<V> | undefined)[];
+
+/** Root bits for an expected number of names: about one name per slot, 2^8 to 2^16 slots. */
+export function rootBitsFor(expectedSize: number): number {
+  return Math.min(16, Math.max(8, Math.ceil(Math.log2(Math.max(1, expectedSize)))));
+}
+
 export class NameTrie<V> {
-  static empty<V>(): NameTrie<V> {
-    return new NameTrie<V>(null, 0);
+  static empty<V>(rootBits = 8): NameTrie<V> {
+    return new NameTrie<V>(new Array<TrieNode<V> | undefined>(1 << rootBits).fill(undefined), rootBits, 0);
   }
 
   /** For NameTrieEditor.finish() only. */
-  static fromRoot<V>(root: TrieNode<V> | null, size: number): NameTrie<V> {
-    return new NameTrie<V>(root, size);
+  static fromSlots<V>(slots: Slots<V>, rootBits: number, size: number): NameTrie<V> {
+    return new NameTrie<V>(slots, rootBits, size);
   }
 
+  private readonly rootMask: number;
+
   private constructor(
-    private readonly root: TrieNode<V> | null,
+    private readonly slots: Slots<V>,
+    readonly rootBits: number,
     /** Number of names in the trie. */
     readonly size: number,
-  ) {}
+  ) {
+    this.rootMask = (1 << rootBits) - 1;
+  }
 
   /** The value for the name at `offset` in `bytes` (wire form, any case), given its hash. */
   get(hash: number, bytes: Uint8Array, offset: number): V | undefined {
@@ -94,9 +112,9 @@ export class NameTrie<V> {
   }
 
   private find(hash: number, bytes: Uint8Array, offset: number, skip: number): V | undefined {
-    let node = this.root;
-    let shift = 0;
-    while (node !== null) {
+    let node = this.slots[hash & this.rootMask];
+    let shift = this.rootBits;
+    while (node !== undefined) {
       if (node.tag === BRANCH) {
         const bit = 1 << ((hash >>> shift) & MASK);
         if ((node.bitmap & bit) === 0) return undefined;
@@ -130,14 +148,14 @@ export class NameTrie<V> {
    * are updated in place; nodes shared with this trie are copied on first write.
    */
   edit(change: (editor: NameTrieEditor<V>) => void): NameTrie<V> {
-    const editor = new NameTrieEditor<V>(this.root, this.size);
+    const editor = new NameTrieEditor<V>(this.slots, this.rootBits, this.size);
     change(editor);
     return editor.finish();
   }
 
   /** Every (key, value) pair, in no particular order. */
   *entries(): IterableIterator<[Uint8Array, V]> {
-    if (this.root !== null) yield* walk(this.root);
+    for (const node of this.slots) if (node !== undefined) yield* walk(node);
   }
 }
 
@@ -153,34 +171,55 @@ function* walk<V>(node: TrieNode<V>): IterableIterator<[Uint8Array, V]> {
 export class NameTrieEditor<V> {
   private readonly token: object = {};
   private done = false;
+  private slots: Slots<V>;
+  private isCopied = false;
+  private readonly mask: number;
 
   constructor(
-    private root: TrieNode<V> | null,
+    shared: Slots<V>,
+    private readonly rootBits: number,
     private size: number,
-  ) {}
+  ) {
+    this.slots = shared;
+    this.mask = (1 << rootBits) - 1;
+  }
 
   set(hash: number, key: Uint8Array, value: V): void {
     this.checkOpen();
     const leaf = new TrieNode<V>(LEAF, this.token, 0, null, hash, key, value);
-    if (this.root === null) {
-      this.root = leaf;
+    const slots = this.ownSlots();
+    const at = hash & this.mask;
+    const node = slots[at];
+    if (node === undefined) {
+      slots[at] = leaf;
       this.size++;
       return;
     }
-    this.root = this.insert(this.root, 0, leaf);
+    slots[at] = this.insert(node, this.rootBits, leaf);
   }
 
   delete(hash: number, key: Uint8Array): void {
     this.checkOpen();
-    if (this.root === null) return;
-    const result = this.remove(this.root, 0, hash, key);
-    if (result !== NOT_FOUND) this.root = result as TrieNode<V> | null;
+    const at = hash & this.mask;
+    const node = this.slots[at];
+    if (node === undefined) return;
+    const result = this.remove(node, this.rootBits, hash, key);
+    if (result !== NOT_FOUND) this.ownSlots()[at] = (result as TrieNode<V> | null) ?? undefined;
   }
 
   finish(): NameTrie<V> {
     this.checkOpen();
     this.done = true;
-    return NameTrie.fromRoot(this.root, this.size);
+    return NameTrie.fromSlots(this.slots, this.rootBits, this.size);
+  }
+
+  /** The slot array, copied on the first write of this edit (the old trie keeps its own). */
+  private ownSlots(): Slots<V> {
+    if (!this.isCopied) {
+      this.slots = this.slots.slice();
+      this.isCopied = true;
+    }
+    return this.slots;
   }
 
   private checkOpen(): void {
@@ -242,7 +281,9 @@ export class NameTrieEditor<V> {
 
   /** A branch holding two nodes whose hashes differ at or below `shift`. */
   private split(a: TrieNode<V>, b: TrieNode<V>, shift: number): TrieNode<V> {
-    if (shift > 30) throw new Error('NameTrie: hashes equal on all bits but not collided');
+    // Below one slot the low rootBits agree, and two different hashes differ above them, so the
+    // fragments part before the shift passes 31.
+    if (shift > 31) throw new Error('NameTrie: hashes equal on all bits but not collided');
     const fa = (a.hash >>> shift) & MASK;
     const fb = (b.hash >>> shift) & MASK;
     if (fa === fb) {

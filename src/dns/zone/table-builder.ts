@@ -20,7 +20,7 @@ import { nameFromWire, nameToWire, parentName } from '../wire/name.js';
 import type { RRset } from '../wire/record.js';
 import { cnameTarget, CNAME_HOPS_MAX, encodeNegativeSoa, encodeNodeAnswers, encodeNxdomain, encodeServfail } from './answer-encoder.js';
 import { hashWireName } from './name-hash.js';
-import { NameTrie, type NameTrieEditor } from './name-trie.js';
+import { NameTrie, rootBitsFor, type NameTrieEditor } from './name-trie.js';
 import { NodeKind, ZoneTable, type NameNode, type ServedRRset, type ZoneState } from './zone-table.js';
 
 /** What a table is built from: a zone file's Zone satisfies it, and so will a plan's zones. */
@@ -69,7 +69,7 @@ export function buildZoneTable(zones: readonly ZoneContent[], options: TableOpti
     states.push(zoneState(zone, index, placed, unavailable.has(zone.origin)));
   });
   const view = draftView(drafts, states, undefined);
-  const names = NameTrie.empty<NameNode>().edit((trie) => {
+  const names = NameTrie.empty<NameNode>(rootBitsFor(drafts.size)).edit((trie) => {
     for (const draft of drafts.values()) writeNode(trie, draft, view);
   });
   return new ZoneTable(names, states, options.version ?? 0n);
