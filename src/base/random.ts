@@ -20,20 +20,37 @@ export const systemRandom: Random = {
   uint16: () => randomBytes(2).readUInt16BE(0),
 };
 
-/** A deterministic generator (xorshift128+ on two 32-bit halves), for tests and the simulator. */
+/**
+ * A deterministic generator for tests and the simulator: sfc32 (Chris Doty-Humphrey's Small Fast
+ * Counting generator, passes PractRand), its 128-bit state filled from the seed by splitmix32.
+ *
+ * Why not xorshift128+ on two 32-bit halves, as before: its shifts (23, 17, 26) are those of the
+ * 64-bit generator, and on 32-bit words the sequence had a period of 8,190 for every seed, with
+ * a visibly skewed distribution — weighted answers drew 3× too few of some records.
+ */
 export function seededRandom(seed: number): Random {
-  let s0 = seed >>> 0 || 0x9e3779b9;
-  let s1 = Math.imul(seed ^ 0x85ebca6b, 0xc2b2ae35) >>> 0 || 0x27d4eb2f;
-  const next32 = (): number => {
-    let x = s0;
-    const y = s1;
-    s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    s1 = x >>> 0;
-    return (s0 + s1) >>> 0;
+  let mix = seed | 0;
+  const splitmix32 = (): number => {
+    mix = (mix + 0x9e3779b9) | 0;
+    let z = mix;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) | 0;
   };
+  let a = splitmix32();
+  let b = splitmix32();
+  let c = splitmix32();
+  let d = 1;
+  const next32 = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 12; i++) next32(); // let the seed spread through the state
   return {
     next: () => next32() / 2 ** 32,
     int: (n) => Math.floor((next32() / 2 ** 32) * n),
