@@ -6,7 +6,8 @@
  *     validates it and records its label offsets, a look at an OPT record if there is one, a hash
  *     of the name folded from the root (name-hash.ts), one trie lookup, and a copy of the
  *     precomputed answer behind the query's own header and question (so the question's case
- *     is echoed, RFC 1035 §7.1 / RFC 4343). No object is allocated but the response buffer.
+ *     is echoed, RFC 1035 §7.1 / RFC 4343). Exact names are found in the packed index
+ *     (answer-packed.ts): one slot, one arena record. No object is allocated but the response.
  *  2. slow path (`answerUnusual`, answer-unusual.ts): anything the fast path does not take —
  *     other opcodes, classes, meta types, EDNS versions, malformed packets — is fully decoded,
  *     and answered or refused as the RFCs say.
@@ -19,6 +20,7 @@ import { foldLabel, hashWireSuffixes, ROOT_HASH } from '../zone/name-hash.js';
 import type { PrecomputedAnswer } from '../zone/precomputed-answer.js';
 import type { NameNode, ZoneTable } from '../zone/zone-table.js';
 import { answerUnusual } from './answer-unusual.js';
+import { answerPacked } from './answer-packed.js';
 import { composeResponse, type ResponseLimits } from './compose-response.js';
 import type { Transport } from './transport.js';
 
@@ -89,6 +91,12 @@ export function answerQuery(query: Uint8Array, state: AnswerState, transport: Tr
   suffixHashes[labels] = ROOT_HASH;
 
   const table = state.table;
+  // An exact name: its packed record holds every answer (two or three cache lines in all).
+  const location = table.index.find(hash, query, 12);
+  if (location >= 0) {
+    const response = answerPacked(query, questionEnd, location, qtype, table, state.limits, transport, udpSize, dnssecOk);
+    if (response !== null) return response;
+  }
   const answer = table.find(query, labels, labelOffsets, suffixHashes, qtype);
   return composeResponse(query, questionEnd, answer ?? REFUSED, table, state.limits, transport, udpSize, dnssecOk);
 }

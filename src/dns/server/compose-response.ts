@@ -26,8 +26,7 @@ const CLASSIC_UDP_MAX = 512;
 /**
  * The response to the query whose question ends at `questionEnd`, carrying `answer`.
  * `udpSize` is the client's EDNS payload size, 0 when it sent no OPT (then neither do we:
- * RFC 6891 §7). Too large for the transport, it is sent truncated: TC set, the question and
- * OPT only, so the client retries over TCP (RFC 1035 §4.2.1, RFC 2181 §9).
+ * RFC 6891 §7).
  */
 export function composeResponse(
   query: Uint8Array,
@@ -42,8 +41,51 @@ export function composeResponse(
   const body = answer.weighted === undefined ? answer.body : drawWeighted(answer.weighted, limits.random);
   const answerCount = answer.weighted === undefined ? answer.answerCount : answer.weighted.pick;
   const soa = answer.negative ? table.zones[answer.zoneIndex].negativeSoa : undefined;
+  return writeResponse(
+    query,
+    questionEnd,
+    body,
+    0,
+    body.length,
+    answer.authoritative,
+    answer.rcode,
+    answerCount,
+    answer.authorityCount,
+    answer.additionalCount,
+    soa,
+    limits,
+    transport,
+    udpSize,
+    dnssecOk,
+  );
+}
+
+/**
+ * Writes a response: the query's header and question (its case kept), the body
+ * `source[bodyStart, bodyStart + bodyLength)`, the negative answer's SOA, our OPT. Too large
+ * for the transport, it is sent truncated: TC set, the question and OPT only, so the client
+ * retries over TCP (RFC 1035 §4.2.1, RFC 2181 §9). Primitive arguments on purpose: the packed
+ * path (answer-packed.ts) passes fields read straight from an arena record.
+ */
+export function writeResponse(
+  query: Uint8Array,
+  questionEnd: number,
+  source: Uint8Array,
+  bodyStart: number,
+  bodyLength: number,
+  authoritative: boolean,
+  rcode: number,
+  answerCount: number,
+  authorityCount: number,
+  additionalCount: number,
+  soa: Uint8Array | undefined,
+  limits: ResponseLimits,
+  transport: Transport,
+  udpSize: number,
+  dnssecOk: boolean,
+): Uint8Array {
   const hasOpt = udpSize > 0;
-  let total = questionEnd + body.length + (soa === undefined ? 0 : soa.length) + (hasOpt ? OPT_LENGTH : 0);
+  let total = questionEnd + bodyLength + (soa === undefined ? 0 : soa.length) + (hasOpt ? OPT_LENGTH : 0);
   let truncated = false;
   if (transport === Transport.UDP) {
     const limit = hasOpt ? Math.min(Math.max(udpSize, CLASSIC_UDP_MAX), limits.udpPayloadMax) : CLASSIC_UDP_MAX;
@@ -57,30 +99,32 @@ export function composeResponse(
   for (let i = 0; i < questionEnd; i++) out[i] = query[i];
   // Byte 2: QR, opcode QUERY, AA, TC, RD copied (RFC 1035 §4.1.1). Byte 3: RA clear (no
   // recursion here), Z and AD clear, CD copied (RFC 4035 §3.1.6), RCODE.
-  out[2] = 0x80 | (answer.authoritative ? 0x04 : 0) | (truncated ? 0x02 : 0) | (query[2] & 0x01);
-  out[3] = (query[3] & 0x10) | (answer.rcode & 0x0f);
+  out[2] = 0x80 | (authoritative ? 0x04 : 0) | (truncated ? 0x02 : 0) | (query[2] & 0x01);
+  out[3] = (query[3] & 0x10) | (rcode & 0x0f);
   out[4] = 0;
   out[5] = 1;
   let p = questionEnd;
+  let additional = hasOpt ? 1 : 0;
   if (truncated) {
     out[6] = out[7] = out[8] = out[9] = 0;
   } else {
-    const authorityCount = answer.authorityCount + (soa === undefined ? 0 : 1);
+    const authority = authorityCount + (soa === undefined ? 0 : 1);
     out[6] = answerCount >> 8;
     out[7] = answerCount & 0xff;
-    out[8] = authorityCount >> 8;
-    out[9] = authorityCount & 0xff;
-    out.set(body, p);
-    p += body.length;
+    out[8] = authority >> 8;
+    out[9] = authority & 0xff;
+    // A loop, not set(subarray): the body is a few dozen octets and a subarray is an object.
+    for (let i = 0; i < bodyLength; i++) out[p + i] = source[bodyStart + i];
+    p += bodyLength;
     if (soa !== undefined) {
       out.set(soa, p);
       p += soa.length;
     }
+    additional += additionalCount;
   }
-  const additionalCount = (truncated ? 0 : answer.additionalCount) + (hasOpt ? 1 : 0);
-  out[10] = additionalCount >> 8;
-  out[11] = additionalCount & 0xff;
-  if (hasOpt) writeOpt(out, p, limits.udpPayloadMax, answer.rcode >> 4, dnssecOk);
+  out[10] = additional >> 8;
+  out[11] = additional & 0xff;
+  if (hasOpt) writeOpt(out, p, limits.udpPayloadMax, rcode >> 4, dnssecOk);
   return out;
 }
 

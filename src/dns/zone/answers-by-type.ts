@@ -11,16 +11,26 @@ export class AnswersByType {
     return map.size === 0 ? AnswersByType.EMPTY : new AnswersByType([...map.keys()], [...map.values()]);
   }
 
+  /**
+   * The first type and its answer, held in fields: a name usually has one type, and every
+   * pointer the query path does not follow is a cache miss it does not take.
+   */
+  private readonly firstType: number;
+  private readonly firstAnswer: PrecomputedAnswer | undefined;
+
   private constructor(
     private readonly types: readonly number[],
     private readonly answers: readonly PrecomputedAnswer[],
   ) {
+    this.firstType = types.length > 0 ? types[0] : -1;
+    this.firstAnswer = answers[0];
     Object.freeze(this);
   }
 
   get(qtype: number): PrecomputedAnswer | undefined {
+    if (qtype === this.firstType) return this.firstAnswer;
     const types = this.types;
-    for (let i = 0; i < types.length; i++) if (types[i] === qtype) return this.answers[i];
+    for (let i = 1; i < types.length; i++) if (types[i] === qtype) return this.answers[i];
     return undefined;
   }
 

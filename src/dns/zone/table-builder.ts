@@ -20,7 +20,10 @@ import { nameFromWire, nameToWire, parentName } from '../wire/name.js';
 import type { RRset } from '../wire/record.js';
 import { cnameTarget, CNAME_HOPS_MAX, encodeNegativeSoa, encodeNodeAnswers, encodeNxdomain, encodeServfail } from './answer-encoder.js';
 import { hashWireName } from './name-hash.js';
+import { AnswerArena } from './answer-arena.js';
 import { NameTrie, rootBitsFor, type NameTrieEditor } from './name-trie.js';
+import { PackedIndex, type PackedIndexEditor } from './packed-index.js';
+import { packNode } from './packed-record.js';
 import { NodeKind, ZoneTable, type NameNode, type ServedRRset, type ZoneState } from './zone-table.js';
 
 /** What a table is built from: a zone file's Zone satisfies it, and so will a plan's zones. */
@@ -69,10 +72,13 @@ export function buildZoneTable(zones: readonly ZoneContent[], options: TableOpti
     states.push(zoneState(zone, index, placed, unavailable.has(zone.origin)));
   });
   const view = draftView(drafts, states, undefined);
+  let index = PackedIndex.empty(new AnswerArena(), drafts.size);
   const names = NameTrie.empty<NameNode>(rootBitsFor(drafts.size)).edit((trie) => {
-    for (const draft of drafts.values()) writeNode(trie, draft, view);
+    index = index.edit((packed) => {
+      for (const draft of drafts.values()) writeNode(trie, packed, index.arena, draft, view);
+    });
   });
-  return new ZoneTable(names, states, options.version ?? 0n);
+  return new ZoneTable(names, states, options.version ?? 0n, index);
 }
 
 /**
@@ -133,20 +139,43 @@ export function updateZoneTable(
     const apex = view.node(zone.origin) as NodeDraft;
     drafts.set(zone.origin, { ...draftOf(apex), rrsets: withSoa(apex.rrsets, soa) });
   }
+  // Every name drafted counts as changed: empty non-terminals created or removed with a changed
+  // name (a chain ending there turns NODATA ⇄ NXDOMAIN), and the apex when its SOA changed.
+  for (const name of drafts.keys()) changed.add(name);
   for (const owner of cnameOwners) if (chainReads(owner, changed, view, zone)) touch(drafts, view, owner);
   for (const cut of zone.cutOwners) if (referralReads(cut, changed, view)) touch(drafts, view, cut);
 
+  let index = table.index;
   const names = table.names.edit((trie) => {
-    for (const [name, draft] of drafts) {
-      if (draft === null) {
-        const key = nameToWire(name);
-        trie.delete(hashWireName(key, 0), key);
-      } else {
-        writeNode(trie, draft, view);
+    index = index.edit((packed) => {
+      for (const [name, draft] of drafts) {
+        if (draft === null) {
+          const key = nameToWire(name);
+          const hash = hashWireName(key, 0);
+          trie.delete(hash, key);
+          packed.set(hash, key, -1);
+        } else {
+          writeNode(trie, packed, index.arena, draft, view);
+        }
       }
-    }
+    });
   });
-  return new ZoneTable(names, states, version);
+  return compacted(new ZoneTable(names, states, version, index));
+}
+
+/**
+ * Replaced records stay in the shared arena for the versions that still read them; once the
+ * arena holds more garbage than live records, the next version repacks every name into a new
+ * arena: O(n) once per O(n) changed octets, so O(k) per change over time.
+ */
+function compacted(table: ZoneTable): ZoneTable {
+  const arena = table.index.arena;
+  if (arena.appendedOctets <= 2 * table.index.liveOctets + (1 << 20)) return table;
+  let index = PackedIndex.empty(new AnswerArena(), table.names.size);
+  index = index.edit((packed) => {
+    for (const [, node] of table.names.entries()) packed.set(node.hash, node.key, packNode(index.arena, node));
+  });
+  return new ZoneTable(table.names, table.zones, table.version, index);
 }
 
 /** Marks a zone as having no usable data (SERVFAIL) or gives it back its data. */
@@ -155,7 +184,7 @@ export function setZoneAvailability(table: ZoneTable, origin: string, available:
   assert(zone !== undefined, `zone ${origin} is served`);
   const states = table.zones.slice();
   states[zone.index] = { ...zone, servfail: available ? undefined : encodeServfail(zone.index) };
-  return new ZoneTable(table.names, states, table.version + 1n);
+  return new ZoneTable(table.names, states, table.version + 1n, table.index);
 }
 
 function withoutName(names: Set<string>, name: string): Set<string> {
@@ -264,7 +293,13 @@ function draftView(
   };
 }
 
-function writeNode(trie: NameTrieEditor<NameNode>, draft: NodeDraft, view: NameView): void {
+function writeNode(
+  trie: NameTrieEditor<NameNode>,
+  packed: PackedIndexEditor,
+  arena: AnswerArena,
+  draft: NodeDraft,
+  view: NameView,
+): void {
   const key = nameToWire(draft.name);
   const hash = hashWireName(key, 0);
   const encoded = encodeNodeAnswers(draft, view);
@@ -282,6 +317,7 @@ function writeNode(trie: NameTrieEditor<NameNode>, draft: NodeDraft, view: NameV
     referralBelow: encoded.referralBelow,
   });
   trie.set(hash, key, node);
+  packed.set(hash, key, packNode(arena, node));
 }
 
 function checkInZone(table: ZoneTable, zone: ZoneState, name: string): void {
@@ -417,6 +453,8 @@ function rebuildZone(
     if (change === null || change.size === 0) rrsets.delete(name);
     else rrsets.set(name, change);
   }
+  // The apex always keeps its SOA (the zone's, given apart from the changes), as in the O(k) path.
+  rrsets.set(zone.origin, withSoa(rrsets.get(zone.origin) ?? NO_RRSETS, soa));
   const content: ZoneContent = { origin: zone.origin, soa, rrsets };
   const drafts = new Map<string, NodeDraft>();
   const origins = new Set(table.zones.map((z) => z.origin));
@@ -424,9 +462,16 @@ function rebuildZone(
   const states = table.zones.slice();
   states[zone.index] = zoneState(content, zone.index, placed, zone.servfail !== undefined, zone);
   const view = draftView(drafts, states, undefined);
+  let index = table.index;
   const names = table.names.edit((trie) => {
-    for (const node of oldNames) if (!drafts.has(node.name)) trie.delete(node.hash, node.key);
-    for (const draft of drafts.values()) writeNode(trie, draft, view);
+    index = index.edit((packed) => {
+      for (const node of oldNames) {
+        if (drafts.has(node.name)) continue;
+        trie.delete(node.hash, node.key);
+        packed.set(node.hash, node.key, -1);
+      }
+      for (const draft of drafts.values()) writeNode(trie, packed, index.arena, draft, view);
+    });
   });
-  return new ZoneTable(names, states, version);
+  return compacted(new ZoneTable(names, states, version, index));
 }

@@ -9,6 +9,7 @@ import type { RRset } from '../wire/record.js';
 import type { AnswersByType } from './answers-by-type.js';
 import { wildcardHash } from './name-hash.js';
 import type { NameTrie } from './name-trie.js';
+import type { PackedIndex } from './packed-index.js';
 import type { PrecomputedAnswer } from './precomputed-answer.js';
 
 /** An RRset as served: optionally weighted, with `pick` records drawn per response. */
@@ -81,6 +82,8 @@ export class ZoneTable {
     readonly zones: readonly ZoneState[],
     /** A number that identifies this snapshot (the plan generation, or a load counter). */
     readonly version: bigint,
+    /** Exact names' answers packed for the query path (packed-index.ts); `names` has the rest. */
+    readonly index: PackedIndex,
   ) {}
 
   /**
