@@ -1,11 +1,10 @@
 /**
  * The fast path's answer from a packed record (src/dns/zone/packed-record.ts): pick the entry
  * for QTYPE (entry 0 for any other), and write the response from the record's bytes.
- * Returns null when the node must answer instead: a weighted RRset (records are drawn per
- * response) or a zone that has no usable data (SERVFAIL).
+ * Returns null when the zone has no usable data: the node path answers SERVFAIL.
  */
 import { CHUNK_BITS, OFFSET_MASK } from '../zone/answer-arena.js';
-import { ENTRY_OCTETS, FLAG_AUTHORITATIVE, FLAG_NEGATIVE, FLAG_WEIGHTED } from '../zone/packed-record.js';
+import { ENTRY_OCTETS, FLAG_AUTHORITATIVE, FLAG_NEGATIVE } from '../zone/packed-record.js';
 import type { ZoneTable } from '../zone/zone-table.js';
 import { writeResponse, type ResponseLimits } from './compose-response.js';
 import type { Transport } from './transport.js';
@@ -35,7 +34,6 @@ export function answerPacked(
     }
   }
   const flags = chunk[e + 2];
-  if ((flags & FLAG_WEIGHTED) !== 0) return null;
   return writeResponse(
     query,
     questionEnd,

@@ -90,9 +90,26 @@ export function answerQuery(query: Uint8Array, state: AnswerState, transport: Tr
   }
   suffixHashes[labels] = ROOT_HASH;
 
+  return answerName(query, questionEnd, labels, qtype, state, transport, udpSize, dnssecOk);
+}
+
+/**
+ * The answer for the question whose labels and suffix hashes are in the scratch arrays: an
+ * exact name from its packed record (two or three cache lines in all), anything else — wildcards,
+ * referrals, NXDOMAIN, weighted RRsets, SERVFAIL — from the table's nodes.
+ */
+function answerName(
+  query: Uint8Array,
+  questionEnd: number,
+  labels: number,
+  qtype: number,
+  state: AnswerState,
+  transport: Transport,
+  udpSize: number,
+  dnssecOk: boolean,
+): Uint8Array {
   const table = state.table;
-  // An exact name: its packed record holds every answer (two or three cache lines in all).
-  const location = table.index.find(hash, query, 12);
+  const location = table.index.find(suffixHashes[0], query, 12);
   if (location >= 0) {
     const response = answerPacked(query, questionEnd, location, qtype, table, state.limits, transport, udpSize, dnssecOk);
     if (response !== null) return response;
@@ -115,9 +132,7 @@ export function answerFromTable(
   dnssecOk: boolean,
 ): Uint8Array {
   const labels = hashWireSuffixes(head, 12, labelOffsets, suffixHashes);
-  const table = state.table;
-  const answer = table.find(head, labels, labelOffsets, suffixHashes, qtype);
-  return composeResponse(head, head.length, answer ?? REFUSED, table, state.limits, transport, udpSize, dnssecOk);
+  return answerName(head, head.length, labels, qtype, state, transport, udpSize, dnssecOk);
 }
 
 /** The exact node of the question name in `head` (see answerFromTable), for ANY (RFC 8482). */

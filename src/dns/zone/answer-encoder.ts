@@ -16,7 +16,7 @@
 import { Rcode, RRClass, RRType } from '../wire/constants.js';
 import { MessageWriter } from '../wire/message-writer.js';
 import { compressibleNames } from '../wire/rdata-wire.js';
-import { nameFromWire, nameToWire } from '../wire/name.js';
+import { nameFromWire, nameToWire, parentName } from '../wire/name.js';
 import type { RRset } from '../wire/record.js';
 import { AnswersByType } from './answers-by-type.js';
 import type { PrecomputedAnswer, WeightedRecords } from './precomputed-answer.js';
@@ -92,7 +92,7 @@ function answersOf(
     const inZone = target === origin || target.endsWith(`.${origin}`);
     // Out of the zone: the resolver follows the chain itself (RFC 1034 §4.3.2 step 3a).
     if (!inZone || seen.has(target)) return { answers, otherwise: positive(chain, draft.zoneIndex, question) };
-    const node = view.node(target);
+    const node = view.node(target) ?? synthesizedFromWildcard(target, origin, view);
     if (node === undefined || node.zoneIndex !== draft.zoneIndex) {
       // RFC 6604 §3: the RCODE is that of the last name of the chain.
       return { answers, otherwise: negative(draft.zoneIndex, Rcode.NXDOMAIN, chain, question) };
@@ -110,6 +110,28 @@ function answersOf(
     target = cnameTarget(next);
   }
   return { answers, otherwise: positive(chain, draft.zoneIndex, question) };
+}
+
+/**
+ * A name that does not exist but a wildcard covers (RFC 4592 §3.3.1): the closest encloser's
+ * `*` child, its RRsets owned by `name`. Undefined when the closest encloser has no wildcard
+ * child, or is a delegation (no synthesis below a cut).
+ */
+function synthesizedFromWildcard(name: string, origin: string, view: NameView): NodeDraft | undefined {
+  for (let encloser = parentName(name); encloser !== undefined; encloser = parentName(encloser)) {
+    const node = view.node(encloser);
+    if (node === undefined) {
+      if (encloser === origin) return undefined;
+      continue;
+    }
+    if (node.kind !== NodeKind.AUTHORITATIVE) return undefined;
+    const source = view.node(`*.${encloser}`);
+    if (source === undefined || source.kind !== NodeKind.AUTHORITATIVE) return undefined;
+    const rrsets = new Map<number, ServedRRset>();
+    for (const [type, rrset] of source.rrsets) rrsets.set(type, { ...rrset, name });
+    return { ...source, name, rrsets };
+  }
+  return undefined;
 }
 
 function positive(answer: readonly ServedRRset[], zoneIndex: number, question: string | undefined): PrecomputedAnswer {

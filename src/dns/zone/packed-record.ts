@@ -17,27 +17,38 @@
  * |                 |      | body length, body offset from o (2 each), reserved (1)      |
  * | …               |      | bodies                                                      |
  *
- * Flags: 0x80 authoritative (AA), 0x40 negative (the zone's SOA follows the body), 0x20
- * weighted (the query path draws records from the node instead), low 4 bits the RCODE.
- * Only authoritative names and delegation points are packed; a name below a cut, or one whose
- * record would pass 65,535 octets, is answered from its node.
+ * Flags: 0x80 authoritative (AA), 0x40 negative (the zone's SOA follows the body), low 4 bits
+ * the RCODE. Only authoritative names and delegation points are packed; a name below a cut, a
+ * name with a weighted RRset (records drawn per response), or one whose record would pass
+ * 65,535 octets is answered from its node. A packed name's node keeps no answers of its own:
+ * the record is the one copy.
  */
 import type { AnswerArena } from './answer-arena.js';
 import { OFFSET_MASK } from './answer-arena.js';
+import type { AnswersByType } from './answers-by-type.js';
 import type { PrecomputedAnswer } from './precomputed-answer.js';
-import { NodeKind, type NameNode } from './zone-table.js';
+import { NodeKind } from './zone-table.js';
 
 export const ENTRY_OCTETS = 14;
 export const FLAG_AUTHORITATIVE = 0x80;
 export const FLAG_NEGATIVE = 0x40;
-export const FLAG_WEIGHTED = 0x20;
 const RECORD_OCTETS_MAX = 0xffff;
 
-/** Writes the node's record into the arena; its location, or -1 when the node is not packed. */
-export function packNode(arena: AnswerArena, node: NameNode): number {
+/** What a record is made of: a name's identity and its exact-name answers. */
+export interface PackableName {
+  readonly key: Uint8Array;
+  readonly hash: number;
+  readonly zoneIndex: number;
+  readonly kind: NodeKind;
+  readonly answers: AnswersByType;
+  readonly otherwise: PrecomputedAnswer;
+}
+
+/** Writes the name's record into the arena; its location, or -1 when the name is not packed. */
+export function packName(arena: AnswerArena, node: PackableName): number {
   if (node.kind === NodeKind.BELOW_CUT) return -1;
   const entries: Array<[number, PrecomputedAnswer]> = [[0, node.otherwise], ...node.answers.entries()];
-  if (entries.length > 255) return -1;
+  if (entries.length > 255 || entries.some(([, answer]) => answer.weighted !== undefined)) return -1;
   const key = node.key;
   const headerOctets = 7 + key.length + 3 + ENTRY_OCTETS * entries.length;
   let length = headerOctets;
@@ -61,7 +72,6 @@ export function packNode(arena: AnswerArena, node: NameNode): number {
     chunk[e + 2] =
       (answer.authoritative ? FLAG_AUTHORITATIVE : 0) |
       (answer.negative ? FLAG_NEGATIVE : 0) |
-      (answer.weighted !== undefined ? FLAG_WEIGHTED : 0) |
       (answer.rcode & 0x0f);
     writeU16(chunk, e + 3, answer.answerCount);
     writeU16(chunk, e + 5, answer.authorityCount);
@@ -73,6 +83,15 @@ export function packNode(arena: AnswerArena, node: NameNode): number {
     bodyAt += answer.body.length;
   });
   return location;
+}
+
+/** Copies the record at `location` of `from` into `to`; its new location. */
+export function copyRecord(from: AnswerArena, location: number, to: AnswerArena): number {
+  const length = recordOctets(from, location);
+  const target = to.allocate(length);
+  const o = location & OFFSET_MASK;
+  to.chunk(target).set(from.chunk(location).subarray(o, o + length), target & OFFSET_MASK);
+  return target;
 }
 
 /** The record length stored at `location`. */

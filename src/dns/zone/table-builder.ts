@@ -23,7 +23,8 @@ import { hashWireName } from './name-hash.js';
 import { AnswerArena } from './answer-arena.js';
 import { NameTrie, rootBitsFor, type NameTrieEditor } from './name-trie.js';
 import { PackedIndex, type PackedIndexEditor } from './packed-index.js';
-import { packNode } from './packed-record.js';
+import { copyRecord, packName } from './packed-record.js';
+import { AnswersByType } from './answers-by-type.js';
 import { NodeKind, ZoneTable, type NameNode, type ServedRRset, type ZoneState } from './zone-table.js';
 
 /** What a table is built from: a zone file's Zone satisfies it, and so will a plan's zones. */
@@ -173,7 +174,12 @@ function compacted(table: ZoneTable): ZoneTable {
   if (arena.appendedOctets <= 2 * table.index.liveOctets + (1 << 20)) return table;
   let index = PackedIndex.empty(new AnswerArena(), table.names.size);
   index = index.edit((packed) => {
-    for (const [, node] of table.names.entries()) packed.set(node.hash, node.key, packNode(index.arena, node));
+    for (const [, node] of table.names.entries()) {
+      if (!node.isPacked) continue;
+      const location = table.index.find(node.hash, node.key, 0);
+      assert(location >= 0, `packed name ${node.name} is in the index`);
+      packed.set(node.hash, node.key, copyRecord(arena, location, index.arena));
+    }
   });
   return new ZoneTable(table.names, table.zones, table.version, index);
 }
@@ -303,6 +309,8 @@ function writeNode(
   const key = nameToWire(draft.name);
   const hash = hashWireName(key, 0);
   const encoded = encodeNodeAnswers(draft, view);
+  const location = packName(arena, { key, hash, zoneIndex: draft.zoneIndex, kind: draft.kind, ...encoded });
+  const isPacked = location >= 0;
   const node: NameNode = Object.freeze({
     name: draft.name,
     key,
@@ -311,13 +319,14 @@ function writeNode(
     kind: draft.kind,
     rrsets: draft.rrsets,
     children: draft.children,
-    answers: encoded.answers,
-    otherwise: encoded.otherwise,
+    isPacked,
+    answers: isPacked ? AnswersByType.EMPTY : encoded.answers,
+    otherwise: isPacked ? view.zone(draft.zoneIndex).nxdomain : encoded.otherwise,
     wildcard: encoded.wildcard,
     referralBelow: encoded.referralBelow,
   });
   trie.set(hash, key, node);
-  packed.set(hash, key, packNode(arena, node));
+  packed.set(hash, key, location);
 }
 
 function checkInZone(table: ZoneTable, zone: ZoneState, name: string): void {
@@ -401,8 +410,11 @@ function chainReads(owner: string, changed: ReadonlySet<string>, view: NameView,
     const cname = node?.rrsets.get(RRType.CNAME);
     if (cname === undefined) return false;
     const target = cnameTarget(cname);
-    if (changed.has(target)) return true;
     if (target !== zone.origin && !target.endsWith(`.${zone.origin}`)) return false;
+    // The target, or a wildcard that covers it (RFC 4592), may come from any ancestor.
+    for (let a: string | undefined = target; a !== undefined; a = a === zone.origin ? undefined : parentName(a)) {
+      if (changed.has(a) || changed.has(`*.${a}`)) return true;
+    }
     name = target;
   }
   return false;

@@ -5,6 +5,7 @@
  * A new snapshot shares everything it did not change with the previous one (name-trie.ts), so a
  * plan that changes k names costs O(k): see table-builder.ts.
  */
+import { assert } from '../../base/assert.js';
 import type { RRset } from '../wire/record.js';
 import type { AnswersByType } from './answers-by-type.js';
 import { wildcardHash } from './name-hash.js';
@@ -42,7 +43,12 @@ export interface NameNode {
   readonly rrsets: ReadonlyMap<number, ServedRRset>;
   /** Direct child names in the table, so an empty non-terminal is removed with its last child. */
   readonly children: number;
-  /** Exact-name answers by QTYPE. */
+  /**
+   * Whether the name's exact answers live in the packed index (packed-record.ts). Then
+   * `answers` is empty and `otherwise` unused: the record is the one copy.
+   */
+  readonly isPacked: boolean;
+  /** Exact-name answers by QTYPE (for a name that is not packed). */
   readonly answers: AnswersByType;
   /** The answer for any QTYPE not in `answers` (NODATA, a CNAME chain, a referral). */
   readonly otherwise: PrecomputedAnswer;
@@ -89,6 +95,7 @@ export class ZoneTable {
   /**
    * The answer for the question name given by its label offsets in `bytes` and the hash of each
    * of its suffixes (answer.ts computes both), or undefined when no zone here contains it.
+   * A name in the packed index is answered from there first (answer.ts); this finds the rest.
    *
    * RFC 1034 §4.3.2, with RFC 4592 for wildcards: an exact match answers from its own answers;
    * otherwise the closest encloser is searched from the longest suffix; a delegation on the way
@@ -107,6 +114,7 @@ export class ZoneTable {
     if (node !== undefined && node.kind !== NodeKind.BELOW_CUT) {
       const zone = this.zones[node.zoneIndex];
       if (zone.servfail !== undefined) return zone.servfail;
+      assert(!node.isPacked, 'a packed name is answered from the packed index');
       return node.answers.get(qtype) ?? node.otherwise;
     }
     for (let i = 1; i <= labels; i++) {
