@@ -108,15 +108,6 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
     if (cluster.isWorker) process.exit(1);
     return;
   }
-  const names = initial.zones.reduce((n, z) => n + z.nameCount, 0);
-  if (cluster.isWorker) {
-    process.send?.({ ready: true, port: server.port });
-  } else {
-    process.stderr.write(
-      `resolute serve: listening on ${formatHostPort(options.address, server.port)} (udp, tcp): ` +
-        `${initial.zones.length} zone(s), ${names} names, pid ${process.pid}\n`,
-    );
-  }
   let reloads = 0n;
   process.on('SIGHUP', () => {
     loadTable(options.zoneFile, ++reloads).then(
@@ -135,6 +126,17 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Ready only once the handlers are in place: a signal sent right after this line must reload
+  // or stop the server, not kill it with the default action.
+  const names = initial.zones.reduce((n, z) => n + z.nameCount, 0);
+  if (cluster.isWorker) {
+    process.send?.({ ready: true, port: server.port });
+  } else {
+    process.stderr.write(
+      `resolute serve: listening on ${formatHostPort(options.address, server.port)} (udp, tcp): ` +
+        `${initial.zones.length} zone(s), ${names} names, pid ${process.pid}\n`,
+    );
+  }
 }
 
 async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void> {
