@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-debian-packages.sh \
-  dig:bind9-dnsutils kdig:knot-dnsutils dnsperf:dnsperf knotd:knot
+  dig:bind9-dnsutils kdig:knot-dnsutils dnsperf:dnsperf knotd:knot nsd:nsd named:bind9
 
 npx tsc -p tsconfig.json
 

@@ -37,7 +37,8 @@ const allowed: Array<[RegExp, Rule]> = [
   [/^config$/, under('base', 'dns/wire')],
   [/^health$/, under('base', 'dns/wire', 'dns/exchange', 'config')],
   [/^plan$/, any(under('base', 'dns/wire', 'config'), typesOnly(under('health')))],
-  [/^store\//, any(under('base', 'config', 'health', 'store/store'), typesOnly(under('plan')))],
+  // store/kv is the Store written once over a key-value backend; memory/, sqlite/ (and etcd/) are backends of it.
+  [/^store\//, any(under('base', 'config', 'health', 'store/store', 'store/kv'), typesOnly(under('plan')))],
   [/^providers\/provider/, under('base', 'dns', 'plan')],
   [/^providers\/builtin$/, under('base', 'dns', 'plan', 'providers/provider', 'store/store')],
   [/^providers\//, under('base', 'dns', 'plan', 'providers/provider')],

@@ -20,7 +20,15 @@ export type ErrorCode =
   | 'ERR_CONFIG_FILE'
   | 'ERR_CONFIG_SYNTAX'
   | 'ERR_CONFIG_INVALID'
-  | 'ERR_CONFIG_DELETE_REFUSED';
+  | 'ERR_CONFIG_DELETE_REFUSED'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_STORE_OPEN'
+  | 'ERR_PLAN_SCHEMA'
+  | 'ERR_PLAN_DIGEST'
+  | 'ERR_TSIG_KEY'
+  | 'ERR_TSIG_VERIFY'
+  | 'ERR_XFR_FAILED'
+  | 'ERR_ZONE_SERIAL';
 
 export interface ErrorPlace {
   /** Where the bad input is: `file:line`, a config path, `offset 17` of a packet. */

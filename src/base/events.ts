@@ -7,6 +7,10 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 export const channels = {
   dnsServerError: diagnosticsChannel.channel('resolute:dns:server-error'),
   dnsTableSwapped: diagnosticsChannel.channel('resolute:dns:table-swapped'),
+  /** A zone transfer was answered: { zone, kind, remote, fromSerial, toSerial, messages, records } or refused: { zone, kind: 'refused', remote, reason }. */
+  xfrTransfer: diagnosticsChannel.channel('resolute:xfr:transfer'),
+  /** A NOTIFY to a secondary: { zone, serial, target, outcome: 'acknowledged' | 'retrying' | 'failed' | 'superseded', attempt, reason }. */
+  xfrNotify: diagnosticsChannel.channel('resolute:xfr:notify'),
   /** resolute/client served a last-known-good answer: { hostname, addresses, reason, staleForMs }. */
   clientStale: diagnosticsChannel.channel('resolute:client:stale'),
   /** resolute/client answered a name with an alternate's addresses: { hostname, alternate, addresses, reason }. */

@@ -18,9 +18,11 @@ import { startDnsServer, type DnsServer } from '../dns/server/dns-server.js';
 import { loadZoneFile } from '../dns/zone/master-file.js';
 import { buildZoneTable } from '../dns/zone/table-builder.js';
 import type { ZoneTable } from '../dns/zone/zone-table.js';
+import { systemClock } from '../base/clock.js';
 import { parseIntegerOption, printError } from './options.js';
+import { addTransferOptions, hasTransfers, logTransferEvents, startTransfers, startWorkerNotify, type ServeTransfers, type TransferOptions } from './serve-transfers.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends TransferOptions {
   readonly zoneFile: string[];
   readonly port: number;
   readonly address: string;
@@ -33,7 +35,7 @@ export interface ServeOptions {
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('Serve zones from RFC 1035 master files, authoritatively, over UDP and TCP.')
     .requiredOption('--zone-file <file>', 'a zone master file (repeat for more zones)', collect)
@@ -44,7 +46,8 @@ export function registerServeCommand(program: Command): void {
     .option('--tcp-idle-ms <ms>', 'close an idle TCP connection after this long', parseIntegerOption('--tcp-idle-ms', 100, 10_000), 10_000)
     .option('--tcp-connections-max <n>', 'concurrent TCP connections', parseIntegerOption('--tcp-connections-max', 1, 100_000), 1_000)
     .option('--version-string <text>', 'answer CHAOS TXT version.bind with this (refused when unset)')
-    .option('--identity <text>', 'answer CHAOS TXT id.server with this (refused when unset)')
+    .option('--identity <text>', 'answer CHAOS TXT id.server with this (refused when unset)');
+  addTransferOptions(command)
     .addHelpText('after', '\nExample:\n  resolute serve --zone-file examples/demo.test.zone --port 5300\n  dig @127.0.0.1 -p 5300 api.demo.test A')
     .action(async (options: ServeOptions) => {
       await serve(options);
@@ -91,6 +94,18 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
     const { transport, error } = event as { transport: string; error: unknown };
     process.stderr.write(`resolute serve: ${transport} error: ${error instanceof Error ? error.message : String(error)}\n`);
   });
+  let transfers: ServeTransfers | undefined;
+  try {
+    if (hasTransfers(options)) {
+      transfers = startTransfers(options, { clock: systemClock, random: systemRandom, isWorker: cluster.isWorker });
+      logTransferEvents((line) => process.stderr.write(`resolute serve: ${line}\n`));
+    }
+  } catch (error) {
+    printError(error);
+    process.exitCode = 1;
+    if (cluster.isWorker) process.exit(1);
+    return;
+  }
   let server: DnsServer;
   try {
     server = await startDnsServer({
@@ -101,6 +116,7 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
       udpPayloadMax: options.udpPayloadMax,
       tcp: { idleMs: options.tcpIdleMs, connectionsMax: options.tcpConnectionsMax },
       chaos,
+      transfers: transfers?.transfers,
     });
   } catch (error) {
     printError(error);
@@ -112,22 +128,26 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
   process.on('SIGHUP', () => {
     loadTable(options.zoneFile, ++reloads).then(
       (table) => {
+        // With transfers, a zone that changed must have a higher serial (serve-transfers.ts).
+        const diffs = transfers?.check(server.table, table) ?? [];
         server.setTable(table);
+        transfers?.published(diffs);
         process.stderr.write(`resolute serve: reloaded ${table.zones.length} zone(s)\n`);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         printError(error);
         process.stderr.write('resolute serve: reload refused; the previous zones are still served\n');
-      },
-    );
+      });
   });
   const stop = (): void => {
+    transfers?.close();
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  // Ready only once the handlers are in place: a signal sent right after this line must reload
-  // or stop the server, not kill it with the default action.
+  // Ready is announced only once the signal handlers are in place: a supervisor that sends
+  // SIGHUP or SIGTERM as soon as it reads this line must reach them, not the default action
+  // (which ends the process).
   const names = initial.zones.reduce((n, z) => n + z.nameCount, 0);
   if (cluster.isWorker) {
     process.send?.({ ready: true, port: server.port });
@@ -137,6 +157,7 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
         `${initial.zones.length} zone(s), ${names} names, pid ${process.pid}\n`,
     );
   }
+  transfers?.started(initial);
 }
 
 async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void> {
@@ -146,11 +167,22 @@ async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void
   const portAt = args.indexOf('--port');
   if (portAt >= 0) args[portAt + 1] = String(port);
   cluster.setupPrimary({ args });
+  // NOTIFY goes out from here, once every worker reports the new serial (serve-transfers.ts).
+  let workerNotify: ReturnType<typeof startWorkerNotify> | undefined;
+  try {
+    workerNotify = hasTransfers(options) ? startWorkerNotify(options, { clock: systemClock, random: systemRandom, workers: options.workers }) : undefined;
+  } catch (error) {
+    printError(error);
+    process.exitCode = 1;
+    return;
+  }
+  if (workerNotify !== undefined) logTransferEvents((line) => process.stderr.write(`resolute serve: ${line}\n`));
   let stopping = false;
   let ready = 0;
   const fork = (): void => {
     const worker = cluster.fork();
     worker.on('message', (message: { ready?: boolean }) => {
+      workerNotify?.report(worker.id, message);
       if (message.ready === true && ++ready === options.workers) {
         const names = table.zones.reduce((n, z) => n + z.nameCount, 0);
         process.stderr.write(
@@ -162,12 +194,14 @@ async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void
   };
   for (let i = 0; i < options.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
+    workerNotify?.workerGone(worker.id);
     if (stopping) return;
     process.stderr.write(`resolute serve: worker ${worker.process.pid} ended (${signal ?? code}); starting another\n`);
     fork();
   });
   const stop = (signal: NodeJS.Signals): void => {
     stopping = true;
+    workerNotify?.close();
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
     cluster.disconnect(() => process.exit(0));
   };

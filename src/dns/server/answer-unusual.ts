@@ -7,6 +7,9 @@
  * | shorter than a header, or QR set             | none (nothing to answer, or never answer a   |
  * |                                              | response: RFC 1035 §4.1.1)                   |
  * | malformed (WireFormatError)                  | FORMERR, header only                         |
+ * | with transfers configured (dns/xfr): TSIG-   | zone-transfers.ts `answerSlowPath`: verified,|
+ * | signed, NOTIFY for a zone served here, IXFR  | answered by this table and signed; REFUSED   |
+ * | over UDP                                     | (we are the primary); the single SOA         |
  * | opcode other than QUERY                      | NOTIMP (RFC 1035 §4.1.1)                     |
  * | QDCOUNT ≠ 1, answer/authority records, a     | FORMERR                                      |
  * | malformed COOKIE (RFC 7873 §5.2.2), QTYPE OPT|                                              |
@@ -15,7 +18,8 @@
  * |                                              | else REFUSED                                 |
  * | class ANY                                    | REFUSED                                      |
  * | any other class but IN                       | FORMERR                                      |
- * | AXFR, IXFR                                   | REFUSED (no transfer allowed from here)      |
+ * | AXFR, IXFR                                   | REFUSED (over TCP, tcp.ts hands them to      |
+ * |                                              | dns/xfr first when transfers are configured) |
  * | other meta types (RFC 6895 §3.1)             | NOTIMP                                       |
  * | ANY                                          | one RRset of the name (RFC 8482 §4.1)        |
  * | anything else                                | answered from the table, as the fast path    |
@@ -28,7 +32,7 @@ import { canonicalName, nameToWire } from '../wire/name.js';
 import { WireFormatError } from '../wire/wire-format-error.js';
 import { answerFromTable, nodeOfQuestion, type AnswerState } from './answer.js';
 import { writeOpt } from './compose-response.js';
-import type { Transport } from './transport.js';
+import { Transport } from './transport.js';
 
 export function answerUnusual(query: Uint8Array, state: AnswerState, transport: Transport): Uint8Array | null {
   if (query.length < 12 || (query[2] & 0x80) !== 0) return null;
@@ -38,6 +42,12 @@ export function answerUnusual(query: Uint8Array, state: AnswerState, transport: 
   } catch (error) {
     if (error instanceof WireFormatError) return headerOnly(query, Rcode.FORMERR, state);
     throw error;
+  }
+  if (state.transfers !== undefined) {
+    const isTcp = transport === Transport.TCP;
+    const answer = (unsigned: Uint8Array): Uint8Array | null => answerUnusual(unsigned, state, transport);
+    const handled = state.transfers.answerSlowPath(query, message, isTcp, state.table, answer);
+    if (handled !== undefined) return handled;
   }
   if (message.opcode !== Opcode.QUERY) return headerOnly(query, Rcode.NOTIMP, state, message.edns);
   if (message.questions.length !== 1 || message.answers.length > 0 || message.authority.length > 0) {

@@ -18,6 +18,7 @@
 import { Rcode, RRType } from '../wire/constants.js';
 import { foldLabel, hashWireSuffixes, ROOT_HASH } from '../zone/name-hash.js';
 import type { PrecomputedAnswer } from '../zone/precomputed-answer.js';
+import type { ZoneTransfers } from '../xfr/zone-transfers.js';
 import type { NameNode, ZoneTable } from '../zone/zone-table.js';
 import { answerUnusual } from './answer-unusual.js';
 import { answerPacked } from './answer-packed.js';
@@ -30,6 +31,8 @@ export interface AnswerState {
   readonly limits: ResponseLimits;
   /** CHAOS TXT answers for `version.bind.` / `id.server.`; empty: such queries are REFUSED. */
   readonly chaos: ReadonlyMap<string, string>;
+  /** Zone transfers, NOTIFY and TSIG (dns/xfr); absent: AXFR and IXFR are REFUSED, NOTIFY NOTIMP. */
+  readonly transfers?: ZoneTransfers;
 }
 
 

@@ -7,6 +7,7 @@ import type net from 'node:net';
 import { ResoluteError } from '../../base/errors.js';
 import type { Random } from '../../base/random.js';
 import { channels } from '../../base/events.js';
+import type { ZoneTransfers } from '../xfr/zone-transfers.js';
 import type { ZoneTable } from '../zone/zone-table.js';
 import type { AnswerState } from './answer.js';
 import { listenTcp, DEFAULT_TCP_LIMITS, type TcpLimits } from './tcp.js';
@@ -23,6 +24,8 @@ export interface DnsServerOptions {
   readonly tcp?: Partial<TcpLimits>;
   /** CHAOS TXT answers, e.g. `version.bind.` → `resolute 0.1.0`; none by default. */
   readonly chaos?: ReadonlyMap<string, string>;
+  /** AXFR, IXFR, TSIG and NOTIFY handling (dns/xfr); absent: transfers are REFUSED. */
+  readonly transfers?: ZoneTransfers;
 }
 
 export interface DnsServer {
@@ -40,6 +43,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     table: options.table,
     limits: { udpPayloadMax: Math.max(512, options.udpPayloadMax ?? 1232), random: options.random },
     chaos: options.chaos ?? new Map(),
+    transfers: options.transfers,
   };
   const tcpLimits = { ...DEFAULT_TCP_LIMITS, ...options.tcp };
   const { udp, tcp, port } = await bindBoth(options.address, options.port, state, tcpLimits);

@@ -39,11 +39,12 @@ export async function listenTcp(address: string, port: number, state: AnswerStat
 
 function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimits): void {
   let pending: Buffer = Buffer.alloc(0);
+  // While a zone transfer streams its messages, later queries wait: answers go out in order.
+  let isStreaming = false;
   socket.setTimeout(limits.idleMs, () => socket.destroy());
   socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= 2) {
+  const drain = (): void => {
+    while (!isStreaming && pending.length >= 2) {
       const length = pending.readUInt16BE(0);
       if (length > limits.messageOctetsMax || length < 12) {
         // Too long to be a query, or too short to have a header: nothing sane can follow.
@@ -55,6 +56,22 @@ function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimi
       pending = pending.subarray(2 + length);
       let response: Uint8Array | null;
       try {
+        // AXFR and IXFR are several messages (RFC 5936 §2.2): dns/xfr produces them.
+        const transfer = state.transfers?.respondOverTcp(query, socket.remoteAddress ?? '', state.table);
+        if (transfer !== undefined) {
+          isStreaming = true;
+          writeStream(socket, transfer).then(
+            () => {
+              isStreaming = false;
+              drain();
+            },
+            (error: unknown) => {
+              channels.dnsServerError.publish({ transport: 'tcp', error, remote: socket.remoteAddress });
+              socket.destroy();
+            },
+          );
+          return;
+        }
         response = answerQuery(query, state, Transport.TCP);
       } catch (error) {
         channels.dnsServerError.publish({ transport: 'tcp', error, remote: socket.remoteAddress });
@@ -62,14 +79,40 @@ function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimi
         return;
       }
       if (response === null) continue;
-      const frame = Buffer.allocUnsafe(2 + response.length);
-      frame.writeUInt16BE(response.length, 0);
-      frame.set(response, 2);
       // Backpressure: a client that does not read its answers stops being read from.
-      if (!socket.write(frame)) {
+      if (!socket.write(frame(response))) {
         socket.pause();
         socket.once('drain', () => socket.resume());
       }
     }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    drain();
   });
+}
+
+function frame(message: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(2 + message.length);
+  out.writeUInt16BE(message.length, 0);
+  out.set(message, 2);
+  return out;
+}
+
+/** Writes each message as it is produced, waiting for the socket to drain when it is full. */
+async function writeStream(socket: net.Socket, messages: Iterable<Uint8Array>): Promise<void> {
+  for (const message of messages) {
+    if (socket.destroyed) return;
+    if (!socket.write(frame(message))) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.once('drain', done);
+        socket.once('close', done);
+      });
+    }
+  }
 }
