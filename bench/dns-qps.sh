@@ -4,8 +4,9 @@
 # Two runs: plain queries, then queries with EDNS and a DNS COOKIE option as real resolvers send
 # them (dnsperf -e -E 10:<8-byte client cookie>). Each server is pinned to CPU 0, dnsperf to CPU 1.
 #
-# Prints the harness's round lines and summaries, the peak RSS of each server, and for each run:
-#   run=plain ratio_vs_echo=R ratio_per_core_vs_knot=K qps=N rss_mb=M knot_rss_mb=…
+# Prints the harness's round lines and summaries (prefixed [plain] / [edns_cookie]), then for
+# each run `run=LABEL rss_mb=… knot_rss_mb=… echo_rss_mb=…` (peak RSS while it ran) and
+#   ratio_vs_echo=R ratio_per_core_vs_knot=K qps=N
 # Environment: BENCH_ROUNDS (default 5), BENCH_DURATION seconds per round (default 10),
 # BENCH_NAMES (default 10000).
 set -euo pipefail
@@ -35,9 +36,10 @@ chmod +x "$work/cookie-bin/dnsperf"
 
 # Peak RSS (kB) of whatever listens on each port, sampled every 0.5 s while the harness runs.
 sample_rss() {
+  trap - EXIT  # a background copy of this shell must not run the script's cleanup when killed
   while :; do
     for p in $port $knot_port $echo_port; do
-      pid=$(ss -lunpH "sport = :$p" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+      pid=$(ss -lunpH "sport = :$p" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)
       [ -n "$pid" ] || continue
       rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
       prev=$(cat "$work/rss-$p" 2>/dev/null || echo 0)
@@ -54,7 +56,9 @@ run() {  # label path-prefix
   out=$(PATH="$prefix$PATH" bash "$shared/dns-qps.sh" --port $port --knot-port $knot_port --echo-port $echo_port \
     --start "node $root/dist/src/cli/main.js serve --zone-file {ZONE} --port {PORT}" \
     --vs-knot --vs-echo --rounds "$rounds" --duration "$duration" --workdir "$work" --latency-at 20000)
-  kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=
   echo "$out" | sed "s/^/[$label] /"
   local ours_qps echo_ratio knot_ratio rss knot_rss echo_rss
   ours_qps=$(echo "$out" | awk '/^qps=/ {split($1, a, "="); print a[2]}')
@@ -64,7 +68,7 @@ run() {  # label path-prefix
   knot_rss=$(( $(cat "$work/rss-$knot_port" 2>/dev/null || echo 0) / 1024 ))
   echo_rss=$(( $(cat "$work/rss-$echo_port" 2>/dev/null || echo 0) / 1024 ))
   echo "run=$label rss_mb=$rss knot_rss_mb=$knot_rss echo_rss_mb=$echo_rss"
-  echo "run=$label ratio_vs_echo=$echo_ratio ratio_per_core_vs_knot=$knot_ratio qps=$ours_qps"
+  echo "ratio_vs_echo=$echo_ratio ratio_per_core_vs_knot=$knot_ratio qps=$ours_qps"
 }
 
 run plain ""

@@ -50,6 +50,8 @@ const allowed: Array<[RegExp, Rule]> = [
   [/^sim\//, (t) => !t.startsWith('cli') && t !== 'api' && t !== 'ui' && t !== 'verify' && t !== 'testing'],
   [/^cli$/, (t) => !t.startsWith('sim/naive') && t !== 'testing'],
   [/^testing$/, (t) => !t.startsWith('sim/naive')],
+  // The package entry re-exports the embeddable pieces; it is no layer of its own.
+  [/^index\.ts$/, (t) => !t.startsWith('sim') && !t.startsWith('cli') && t !== 'testing' && t !== 'ui'],
 ];
 
 /** npm packages each place may use: the query path and the client stay dependency-free. */

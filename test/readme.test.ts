@@ -1,7 +1,7 @@
 /**
  * Documentation that cannot drift: every YAML example in every README loads through the real
- * config loader, every zone example through the real zone-file parser, and the project README
- * keeps the two set-up commands that CI runs.
+ * config loader (zone-file examples are loaded by src/dns/zone's own tests), and the project
+ * README keeps the two set-up commands that CI runs.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -17,6 +17,7 @@ import { seededRandom, systemRandom } from '../base/random.js';
 import { startDnsServer, type DnsServer } from '../dns/server/dns-server.js';
 import { loadZoneFile } from '../dns/zone/master-file.js';
 import { buildZoneTable } from '../dns/zone/table-builder.js';
+import type { Zone } from '../dns/zone/zone.js';
 import type { ZoneTable } from '../dns/zone/zone-table.js';
 import { systemClock } from '../base/clock.js';
 import { parseIntegerOption, printError } from './options.js';
@@ -59,6 +60,20 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 async function serve(options: ServeOptions): Promise<void> {
+  if (options.workers > 1 && cluster.isPrimary) {
+    // The primary answers nothing: it checks the zones (so a bad file starts nothing) and
+    // counts their names, but builds no table of its own.
+    let zones: Zone[];
+    try {
+      zones = await loadZones(options.zoneFile);
+    } catch (error) {
+      printError(error);
+      process.exitCode = 1;
+      return;
+    }
+    await runPrimary(options, { zones: zones.length, names: zones.reduce((n, z) => n + z.rrsets.size, 0) });
+    return;
+  }
   let table: ZoneTable;
   try {
     table = await loadTable(options.zoneFile, 0n);
@@ -67,14 +82,14 @@ async function serve(options: ServeOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  if (options.workers > 1 && cluster.isPrimary) {
-    await runPrimary(options, table);
-    return;
-  }
   await runServer(options, table);
 }
 
 async function loadTable(files: readonly string[], version: bigint): Promise<ZoneTable> {
+  return buildZoneTable(await loadZones(files), { version });
+}
+
+async function loadZones(files: readonly string[]): Promise<Zone[]> {
   const zones = await Promise.all(files.map((file) => loadZoneFile(file)));
   const origins = new Set<string>();
   for (const [i, zone] of zones.entries()) {
@@ -83,7 +98,7 @@ async function loadTable(files: readonly string[], version: bigint): Promise<Zon
     }
     origins.add(zone.origin);
   }
-  return buildZoneTable(zones, { version });
+  return zones;
 }
 
 async function runServer(options: ServeOptions, initial: ZoneTable): Promise<void> {
@@ -160,7 +175,12 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
   transfers?.started(initial);
 }
 
-async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void> {
+/** A worker that ends this soon after it started failed to start (a bound port, a bad file). */
+const WORKER_START_MS = 10_000;
+/** So many failed starts in a row stop the server instead of forking forever. */
+const WORKER_FAILED_STARTS_MAX = 3;
+
+async function runPrimary(options: ServeOptions, served: { zones: number; names: number }): Promise<void> {
   // Workers must agree on one port: with --port 0, pick a free one here first.
   const port = options.port === 0 ? await freePort(options.address) : options.port;
   const args = process.argv.slice(2);
@@ -179,15 +199,18 @@ async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void
   if (workerNotify !== undefined) logTransferEvents((line) => process.stderr.write(`resolute serve: ${line}\n`));
   let stopping = false;
   let ready = 0;
+  let failedStarts = 0;
+  const startedAt = new Map<number, number>();
   const fork = (): void => {
     const worker = cluster.fork();
+    startedAt.set(worker.id, performance.now());
     worker.on('message', (message: { ready?: boolean }) => {
       workerNotify?.report(worker.id, message);
+      if (message.ready === true) failedStarts = 0;
       if (message.ready === true && ++ready === options.workers) {
-        const names = table.zones.reduce((n, z) => n + z.nameCount, 0);
         process.stderr.write(
           `resolute serve: listening on ${formatHostPort(options.address, port)} (udp, tcp): ` +
-            `${table.zones.length} zone(s), ${names} names, ${options.workers} workers, pid ${process.pid}\n`,
+            `${served.zones} zone(s), ${served.names} names, ${options.workers} workers, pid ${process.pid}\n`,
         );
       }
     });
@@ -196,15 +219,23 @@ async function runPrimary(options: ServeOptions, table: ZoneTable): Promise<void
   cluster.on('exit', (worker, code, signal) => {
     workerNotify?.workerGone(worker.id);
     if (stopping) return;
+    const livedMs = performance.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    if (livedMs < WORKER_START_MS && ++failedStarts >= WORKER_FAILED_STARTS_MAX) {
+      process.stderr.write(`resolute serve: ${failedStarts} workers failed to start in a row; stopping\n`);
+      process.exitCode = 1;
+      stop('SIGTERM');
+      return;
+    }
     process.stderr.write(`resolute serve: worker ${worker.process.pid} ended (${signal ?? code}); starting another\n`);
     fork();
   });
-  const stop = (signal: NodeJS.Signals): void => {
+  function stop(signal: NodeJS.Signals): void {
     stopping = true;
     workerNotify?.close();
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-    cluster.disconnect(() => process.exit(0));
-  };
+    cluster.disconnect(() => process.exit());
+  }
   process.once('SIGINT', () => stop('SIGTERM'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGHUP', () => {

@@ -273,11 +273,7 @@ const CASES: readonly AnswerCase[] = [
     aa: true,
     answer: ['towild.interop.test. 300 IN CNAME x.apps.interop.test.', 'x.apps.interop.test. 300 IN A 192.0.2.80'],
     authority: [],
-    note:
-      'KNOWN BUG, reported to the lead: answer-encoder.ts ends a CNAME chain at a target that is not a node ' +
-      '(NXDOMAIN) without looking for a wildcard at its closest encloser (RFC 1034 §4.3.2 step 3c, RFC 4592 §2.1); ' +
-      'BIND and Knot answer the chain plus x.apps A 192.0.2.80. The fix also needs table-builder.ts to treat a ' +
-      'change to *.apps as a change for chains whose target lies below apps.',
+    note: 'RFC 1034 §4.3.2 step 3c, RFC 4592 §2.1: the chain continues into the synthesized answer, as BIND and Knot answer.',
   },
   // Delegations (RFC 1034 §4.3.2 step 3b).
   { name: 'the delegation point itself gets a referral with glue and AA clear', query: ['sub.interop.test', 'A'], ...SUB_REFERRAL },
@@ -391,6 +387,12 @@ describe('resolute serve asked by dig', () => {
         assert.equal(types.size, 1, `one RRset only, got ${[...types].join(', ')}:\n${r.text}`);
         const expected = types.has('A') ? API_A : ['api.interop.test. 30 IN AAAA 2001:db8::10'];
         assert.deepEqual(r.answer, expected, r.text);
+      });
+
+      it('ANY at a name a wildcard synthesizes gets the wildcard RRset (RFC 8482, RFC 4592)', async () => {
+        const r = await dig(server, ['anything.apps.interop.test', 'ANY', ...options]);
+        assert.equal(r.status, 'NOERROR', r.text);
+        assert.deepEqual(r.answer, ['anything.apps.interop.test. 300 IN A 192.0.2.80'], r.text);
       });
 
       it('ANY at a missing name gets NXDOMAIN with the SOA', async () => {

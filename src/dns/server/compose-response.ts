@@ -22,6 +22,8 @@ export interface ResponseLimits {
 const OPT_LENGTH = 11;
 /** RFC 1035 §4.2.1: without EDNS a UDP message is at most 512 octets. */
 const CLASSIC_UDP_MAX = 512;
+/** RFC 1035 §4.2.2: a TCP message is framed by a 16-bit length. */
+const TCP_MESSAGE_MAX = 0xffff;
 
 /**
  * The response to the query whose question ends at `questionEnd`, carrying `answer`.
@@ -86,13 +88,18 @@ export function writeResponse(
 ): Uint8Array {
   const hasOpt = udpSize > 0;
   let total = questionEnd + bodyLength + (soa === undefined ? 0 : soa.length) + (hasOpt ? OPT_LENGTH : 0);
+  // An answer larger than even TCP can frame (a zone may hold such an RRset) is sent
+  // truncated there too: the client learns it cannot have it, and nothing overflows.
+  const limit =
+    transport === Transport.TCP
+      ? TCP_MESSAGE_MAX
+      : hasOpt
+        ? Math.min(Math.max(udpSize, CLASSIC_UDP_MAX), limits.udpPayloadMax)
+        : CLASSIC_UDP_MAX;
   let truncated = false;
-  if (transport === Transport.UDP) {
-    const limit = hasOpt ? Math.min(Math.max(udpSize, CLASSIC_UDP_MAX), limits.udpPayloadMax) : CLASSIC_UDP_MAX;
-    if (total > limit) {
-      truncated = true;
-      total = questionEnd + (hasOpt ? OPT_LENGTH : 0);
-    }
+  if (total > limit) {
+    truncated = true;
+    total = questionEnd + (hasOpt ? OPT_LENGTH : 0);
   }
 
   const out = Buffer.allocUnsafe(total);
@@ -154,17 +161,17 @@ function drawWeighted(weighted: WeightedRecords, random: Random): Uint8Array {
   const chosen = new Array<number>(pick);
   let remaining = weighted.totalWeight;
   let length = 0;
-  let used = 0; // bit set of drawn indexes (RRsets with weights have at most 32 records)
+  const used = new Uint8Array(records.length);
   for (let k = 0; k < pick; k++) {
     let target = random.next() * remaining;
     let index = -1;
     for (let i = 0; i < records.length; i++) {
-      if ((used & (1 << i)) !== 0) continue;
+      if (used[i] !== 0) continue;
       index = i;
       target -= weights[i];
       if (target < 0) break;
     }
-    used |= 1 << index;
+    used[index] = 1;
     remaining -= weights[index];
     chosen[k] = index;
     length += records[index].length;

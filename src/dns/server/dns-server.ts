@@ -4,6 +4,7 @@
  */
 import type dgram from 'node:dgram';
 import type net from 'node:net';
+import { systemClock, type Clock } from '../../base/clock.js';
 import { ResoluteError } from '../../base/errors.js';
 import type { Random } from '../../base/random.js';
 import { channels } from '../../base/events.js';
@@ -19,6 +20,8 @@ export interface DnsServerOptions {
   readonly port: number;
   readonly table: ZoneTable;
   readonly random: Random;
+  /** Times TCP idle connections (default: the system clock). */
+  readonly clock?: Clock;
   /** Largest UDP response, whatever the client offers (default 1232, RFC 9715). */
   readonly udpPayloadMax?: number;
   readonly tcp?: Partial<TcpLimits>;
@@ -46,7 +49,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     transfers: options.transfers,
   };
   const tcpLimits = { ...DEFAULT_TCP_LIMITS, ...options.tcp };
-  const { udp, tcp, port } = await bindBoth(options.address, options.port, state, tcpLimits);
+  const { udp, tcp, port } = await bindBoth(options.address, options.port, state, tcpLimits, options.clock ?? systemClock);
   return {
     address: options.address,
     port,
@@ -72,6 +75,7 @@ async function bindBoth(
   port: number,
   state: AnswerState,
   tcpLimits: TcpLimits,
+  clock: Clock,
 ): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
   for (let attempt = 0; ; attempt++) {
     let udp: dgram.Socket;
@@ -82,7 +86,7 @@ async function bindBoth(
     }
     const bound = udp.address().port;
     try {
-      const tcp = await listenTcp(address, bound, state, tcpLimits);
+      const tcp = await listenTcp(address, bound, state, tcpLimits, clock);
       return { udp, tcp, port: bound };
     } catch (error) {
       await new Promise<void>((resolve) => udp.close(() => resolve()));

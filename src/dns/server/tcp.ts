@@ -4,6 +4,7 @@
  * connections and on the length a client may announce.
  */
 import net from 'node:net';
+import type { Clock } from '../../base/clock.js';
 import { channels } from '../../base/events.js';
 import { answerQuery, type AnswerState } from './answer.js';
 import { Transport } from './transport.js';
@@ -23,8 +24,14 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = Object.freeze({
   messageOctetsMax: 16_384,
 });
 
-export async function listenTcp(address: string, port: number, state: AnswerState, limits: TcpLimits): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true }, (socket) => serveConnection(socket, state, limits));
+export async function listenTcp(
+  address: string,
+  port: number,
+  state: AnswerState,
+  limits: TcpLimits,
+  clock: Clock,
+): Promise<net.Server> {
+  const server = net.createServer({ noDelay: true }, (socket) => serveConnection(socket, state, limits, clock));
   server.maxConnections = limits.connectionsMax;
   server.on('error', (error) => channels.dnsServerError.publish({ transport: 'tcp', error }));
   await new Promise<void>((resolve, reject) => {
@@ -37,14 +44,21 @@ export async function listenTcp(address: string, port: number, state: AnswerStat
   return server;
 }
 
-function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimits): void {
+function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimits, clock: Clock): void {
   let pending: Buffer = Buffer.alloc(0);
   // While a zone transfer streams its messages, later queries wait: answers go out in order.
   let isStreaming = false;
-  socket.setTimeout(limits.idleMs, () => socket.destroy());
+  // Idle means no complete query for idleMs (RFC 7766 §6.2.3) — not "no byte": a client that
+  // trickles one byte at a time must not hold a connection slot forever.
+  let cancelIdle = clock.after(limits.idleMs, () => socket.destroy());
+  const completeQuery = (): void => {
+    cancelIdle();
+    cancelIdle = clock.after(limits.idleMs, () => socket.destroy());
+  };
+  socket.on('close', () => cancelIdle());
   socket.on('error', () => socket.destroy());
   const drain = (): void => {
-    while (!isStreaming && pending.length >= 2) {
+    while (!isStreaming && !socket.isPaused() && pending.length >= 2) {
       const length = pending.readUInt16BE(0);
       if (length > limits.messageOctetsMax || length < 12) {
         // Too long to be a query, or too short to have a header: nothing sane can follow.
@@ -54,6 +68,7 @@ function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimi
       if (pending.length < 2 + length) break;
       const query = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
+      completeQuery();
       let response: Uint8Array | null;
       try {
         // AXFR and IXFR are several messages (RFC 5936 §2.2): dns/xfr produces them.
@@ -79,15 +94,24 @@ function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimi
         return;
       }
       if (response === null) continue;
-      // Backpressure: a client that does not read its answers stops being read from.
+      // Backpressure: a client that does not read its answers stops being read from, and its
+      // queries already received wait (the loop stops while paused) until it reads again.
       if (!socket.write(frame(response))) {
         socket.pause();
-        socket.once('drain', () => socket.resume());
+        socket.once('drain', () => {
+          socket.resume();
+          drain();
+        });
       }
     }
   };
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    // What a paused client may pile up is bounded: a few queries' worth, then it is cut off.
+    if (pending.length > 4 * (2 + limits.messageOctetsMax)) {
+      socket.destroy();
+      return;
+    }
     drain();
   });
 }

@@ -16,15 +16,16 @@ export async function listenUdp(address: string, port: number, state: AnswerStat
   // In a cluster worker, exclusive: false lets every worker read the one shared socket.
   const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address) });
   socket.on('message', (query, remote) => {
-    let response: Uint8Array | null;
+    // Port 0 cannot be answered (and only a forged source has it): drop before any work.
+    if (remote.port === 0) return;
     try {
-      response = answerQuery(query, state, Transport.UDP);
+      const response = answerQuery(query, state, Transport.UDP);
+      if (response !== null) socket.send(response, remote.port, remote.address);
     } catch (error) {
-      // A bug in the query path must cost one answer, never the server.
+      // A bug in the query path, or a send the kernel refuses at once, must cost one answer,
+      // never the server.
       channels.dnsServerError.publish({ transport: 'udp', error, remote: remote.address });
-      return;
     }
-    if (response !== null) socket.send(response, remote.port, remote.address);
   });
   socket.on('error', (error) => channels.dnsServerError.publish({ transport: 'udp', error }));
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@
  * plan that changes k names costs O(k): see table-builder.ts.
  */
 import { assert } from '../../base/assert.js';
+import { RRType } from '../wire/constants.js';
 import type { RRset } from '../wire/record.js';
 import type { AnswersByType } from './answers-by-type.js';
 import { wildcardHash } from './name-hash.js';
@@ -126,7 +127,10 @@ export class ZoneTable {
       if (encloser.kind === NodeKind.CUT) return encloser.referralBelow;
       const source = names.getWildcard(wildcardHash(suffixHashes[i]), bytes, labelOffsets[i]);
       if (source !== undefined && source.wildcard !== undefined) {
-        return source.wildcard.answers.get(qtype) ?? source.wildcard.otherwise;
+        // RFC 8482 §4.1: ANY gets one RRset — for an exact name answer-unusual.ts picks it; a
+        // name the wildcard synthesizes gets the wildcard's RRset of lowest type.
+        const type = qtype === RRType.ANY ? Math.min(...source.rrsets.keys()) : qtype;
+        return source.wildcard.answers.get(type) ?? source.wildcard.otherwise;
       }
       return zone.nxdomain;
     }
