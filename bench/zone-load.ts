@@ -8,16 +8,20 @@
  * Prints one line per round: `records=… parse_ms=… build_ms=… table_ms=… load_ms=… rss_mb=…
  * parse_cpu_ms=…`: build_ms checks and groups the zone, table_ms precomputes every answer
  * (buildZoneTable), load_ms is the sum — the time from start to answering. Targets for 250,000
- * names: load_ms ≤ 5000, rss_mb ≤ 1000.
+ * names: load_ms ≤ 5000, rss_mb ≤ 1000. Then the same zone through `resolute serve`:
+ * `serve_ready_ms=… serve_rss_mb=…` (spawn to the first answer, and the server's RSS).
  * parse_ms includes reading the file. The first round is what a server start sees; later rounds
  * run beside the previous round's garbage. On a shared machine, compare parse_cpu_ms too (it
  * includes the GC's helper threads, so it can exceed parse_ms).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { exchange } from '../src/dns/exchange.js';
+import { RRType } from '../src/dns/wire/constants.js';
+import { buildQuery } from '../src/dns/wire/message.js';
 import { parseMasterFile } from '../src/dns/zone/master-file.js';
 import { buildZoneTable } from '../src/dns/zone/table-builder.js';
 import { buildZone } from '../src/dns/zone/zone.js';
@@ -49,8 +53,39 @@ try {
         `parse_cpu_ms=${Math.round((parseCpu.user + parseCpu.system) / 1000)}`,
     );
   }
+  await measureServeStart(path);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The same zone through `resolute serve`, as an operator starts it: from spawn to the first
+ * answer of the last name, and the server's RSS then. Prints `serve_ready_ms=… serve_rss_mb=…`.
+ */
+async function measureServeStart(zoneFile: string): Promise<void> {
+  const main = new URL('../src/cli/main.js', import.meta.url).pathname;
+  const started = performance.now();
+  const child = spawn(process.execPath, [main, 'serve', '--zone-file', zoneFile, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const match = /listening on [^\s]*:(\d+) /.exec(text);
+        if (match !== null) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`resolute serve exited (${code}): ${text}`)));
+    });
+    const last = `e${names - 1}.bench.test.`;
+    const { response } = await exchange(buildQuery(last, RRType.A, { id: 1 }), { address: '127.0.0.1', port }, { timeoutMs: 5000 });
+    const readyMs = performance.now() - started;
+    if (response.answers.length !== 4) throw new Error(`${last} answered ${response.answers.length} records, expected 4`);
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    console.log(`serve_ready_ms=${Math.round(readyMs)} serve_rss_mb=${Math.round(rssKb / 1024)}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 /**
