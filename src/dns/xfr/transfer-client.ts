@@ -19,7 +19,7 @@ import { Rcode, rcodeName, RRClass, RRType } from '../wire/constants.js';
 import { parseMessage, serializeMessage, type Message } from '../wire/message.js';
 import { nameToWire } from '../wire/name.js';
 import type { ResourceRecord } from '../wire/record.js';
-import { signMessage, splitTsig, TsigStreamVerifier, tsigErrorName } from '../wire/tsig.js';
+import { signMessage, splitTsig, TsigStreamVerifier } from '../wire/tsig.js';
 import type { TsigKey } from '../wire/tsig-key.js';
 import { serialOfSoaRdata } from './soa-serial.js';
 import { fromSerial, type ZoneDiff } from './zone-diff.js';
@@ -211,9 +211,4 @@ function completed(records: readonly ResourceRecord[], messages: number, isIxfr:
     diffs.push({ origin: first.name, fromSoa, toSoa, removed, added });
   }
   return diffs.length > 0 && fromSerial(diffs[0]) !== serial ? { kind: 'ixfr', soa: first, diffs, messages } : 'malformed';
-}
-
-/** A short description of a refusal, for assertion messages and logs. */
-export function describeRefusal(result: Extract<TransferResult, { kind: 'refused' }>): string {
-  return `${rcodeName(result.rcode)}${result.tsigError === undefined || result.tsigError === 0 ? '' : ` (TSIG ${tsigErrorName(result.tsigError)})`}`;
 }
