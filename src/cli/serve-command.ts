@@ -152,7 +152,8 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
       .catch((error: unknown) => {
         printError(error);
         process.stderr.write('resolute serve: reload refused; the previous zones are still served\n');
-      });
+      })
+      .finally(() => process.send?.({ reloaded: true }));
   });
   const stop = (): void => {
     transfers?.close();
@@ -238,8 +239,29 @@ async function runPrimary(options: ServeOptions, served: { zones: number; names:
   }
   process.once('SIGINT', () => stop('SIGTERM'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // A rolling reload: one worker at a time builds its new table (and answers nothing while it
+  // does), the others keep answering.
+  let isReloading = false;
   process.on('SIGHUP', () => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+    if (isReloading) return;
+    isReloading = true;
+    void (async () => {
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (worker === undefined || worker.isDead()) continue;
+        const done = new Promise<void>((resolve) => {
+          const onMessage = (message: { reloaded?: boolean }): void => {
+            if (message.reloaded !== true) return;
+            worker.off('message', onMessage);
+            resolve();
+          };
+          worker.on('message', onMessage);
+          worker.once('exit', () => resolve());
+        });
+        worker.process.kill('SIGHUP');
+        await done;
+      }
+      isReloading = false;
+    })();
   });
 }
 
