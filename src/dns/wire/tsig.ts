@@ -143,10 +143,10 @@ function readTsig(bytes: Uint8Array, start: number): TsigRecord {
   return { keyName: owner.name, algorithm: algorithm.name, timeSigned, fudge, mac, originalId, error, otherData };
 }
 
-/** The TSIG record's wire form, to append to a message. */
-function tsigRecordWire(key: TsigKey, fields: Omit<TsigRecord, 'keyName' | 'algorithm'>): Uint8Array {
-  const owner = nameToWire(key.name);
-  const algorithm = nameToWire(algorithmName(key.algorithm));
+/** The TSIG record's wire form (RFC 8945 §4.2), to append to a message. */
+function tsigRecordWire(fields: TsigRecord): Uint8Array {
+  const owner = nameToWire(fields.keyName);
+  const algorithm = nameToWire(fields.algorithm);
   const rdlength = algorithm.length + 6 + 2 + 2 + fields.mac.length + 2 + 2 + 2 + fields.otherData.length;
   const out = new Uint8Array(owner.length + 10 + rdlength);
   const view = new DataView(out.buffer);
@@ -264,7 +264,8 @@ export function signMessage(unsigned: Uint8Array, key: TsigKey, options: SignOpt
     otherData: options.otherData ?? new Uint8Array(0),
   };
   const mac = computeMac({ key, priorMac: options.requestMac, messages: [unsigned], timersOnly: false, ...fields });
-  return { bytes: appendTsig(unsigned, tsigRecordWire(key, { ...fields, mac })), mac };
+  const record: TsigRecord = { keyName: key.name, algorithm: algorithmName(key.algorithm), ...fields, mac };
+  return { bytes: appendTsig(unsigned, tsigRecordWire(record)), mac };
 }
 
 /**
@@ -272,25 +273,17 @@ export function signMessage(unsigned: Uint8Array, key: TsigKey, options: SignOpt
  * the request's key and algorithm, with an empty MAC and the error.
  */
 export function appendUnsignedTsig(unsigned: Uint8Array, request: TsigRecord, error: TsigError): Uint8Array {
-  const owner = nameToWire(request.keyName);
-  const algorithm = nameToWire(request.algorithm);
-  const rdlength = algorithm.length + 16;
-  const out = new Uint8Array(owner.length + 10 + rdlength);
-  const view = new DataView(out.buffer);
-  out.set(owner, 0);
-  let pos = owner.length;
-  view.setUint16(pos, TSIG_TYPE);
-  view.setUint16(pos + 2, CLASS_ANY);
-  view.setUint16(pos + 8, rdlength);
-  pos += 10;
-  out.set(algorithm, pos);
-  pos = putTime(view, pos + algorithm.length, request.timeSigned);
-  view.setUint16(pos, request.fudge);
-  view.setUint16(pos + 2, 0);
-  view.setUint16(pos + 4, (unsigned[0] << 8) | unsigned[1]);
-  view.setUint16(pos + 6, error);
-  view.setUint16(pos + 8, 0);
-  return appendTsig(unsigned, out);
+  const record: TsigRecord = {
+    keyName: request.keyName,
+    algorithm: request.algorithm,
+    timeSigned: request.timeSigned,
+    fudge: request.fudge,
+    mac: new Uint8Array(0),
+    originalId: (unsigned[0] << 8) | unsigned[1],
+    error,
+    otherData: new Uint8Array(0),
+  };
+  return appendTsig(unsigned, tsigRecordWire(record));
 }
 
 /** What checking a message's TSIG found (CONVENTIONS rule 6: outcomes are values). */
@@ -426,7 +419,7 @@ export class TsigStreamSigner {
     const mac = computeMac({ key: this.key, priorMac: this.priorMac, messages: [unsigned], timersOnly: !this.isFirst, ...fields });
     this.isFirst = false;
     this.priorMac = mac;
-    return appendTsig(unsigned, tsigRecordWire(this.key, { ...fields, mac }));
+    return appendTsig(unsigned, tsigRecordWire({ keyName: this.key.name, algorithm: algorithmName(this.key.algorithm), ...fields, mac }));
   }
 }
 
