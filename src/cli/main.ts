@@ -4,6 +4,7 @@
  * implementations). Each subcommand lives in its own file and is registered here.
  */
 import { Command } from 'commander';
+import { registerPlanCommand } from './plan-command.js';
 import { registerServeCommand } from './serve-command.js';
 
 const program = new Command()
@@ -13,6 +14,7 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerServeCommand(program);
+registerPlanCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
