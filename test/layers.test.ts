@@ -39,9 +39,10 @@ const allowed: Array<[RegExp, Rule]> = [
   [/^plan$/, any(under('base', 'dns/wire', 'config'), typesOnly(under('health')))],
   // store/kv is the Store written once over a key-value backend; memory/, sqlite/ (and etcd/) are backends of it.
   [/^store\//, any(under('base', 'config', 'health', 'store/store', 'store/kv'), typesOnly(under('plan')))],
-  [/^providers\/provider/, under('base', 'dns', 'plan')],
-  [/^providers\/builtin$/, under('base', 'dns', 'plan', 'providers/provider', 'store/store')],
-  [/^providers\//, under('base', 'dns', 'plan', 'providers/provider')],
+  [/^providers\/provider$/, under('base', 'dns', 'plan')],
+  // Files at the root of providers/ (the contract suite, zone-records) are shared by every provider; never one provider's folder.
+  [/^providers\/builtin$/, under('base', 'dns', 'plan', 'providers/provider', 'providers/zone-records', 'providers/static-record-rdata', 'store/store')],
+  [/^providers\//, under('base', 'dns', 'plan', 'providers/provider', 'providers/zone-records', 'providers/static-record-rdata')],
   [/^enact$/, under('base', 'plan', 'store/store', 'providers/provider')],
   [/^verify$/, under('base', 'dns', 'config', 'plan', 'store/store')],
   [/^client$/, under('base', 'dns/wire', 'dns/exchange')],

@@ -28,7 +28,10 @@ export type ErrorCode =
   | 'ERR_TSIG_KEY'
   | 'ERR_TSIG_VERIFY'
   | 'ERR_XFR_FAILED'
-  | 'ERR_ZONE_SERIAL';
+  | 'ERR_ZONE_SERIAL'
+  | 'ERR_RECORD_SETS_CORRUPT'
+  | 'ERR_ZONE_SNAPSHOT'
+  | 'ERR_PROVIDER_TIMEOUT';
 
 export interface ErrorPlace {
   /** Where the bad input is: `file:line`, a config path, `offset 17` of a packet. */

@@ -19,6 +19,12 @@ export const channels = {
   healthTransition: diagnosticsChannel.channel('resolute:health:transition'),
   /** The planner computed a plan that differs from its parent: { parentGeneration, changedNames, reasons }. */
   planComputed: diagnosticsChannel.channel('resolute:plan:computed'),
+  /** An enactor's fenced write was published: { enactor, provider, zone, generation, from }. */
+  enactApplied: diagnosticsChannel.channel('resolute:enact:applied'),
+  /** A provider refused an enactor's write (its fence moved): { enactor, provider, zone, generation, current }. */
+  enactFenced: diagnosticsChannel.channel('resolute:enact:fenced'),
+  /** Reconcile found a zone that differs from the newest plan and rewrote it: { enactor, provider, zone, reason, generation }. */
+  enactRepaired: diagnosticsChannel.channel('resolute:enact:repaired'),
 } as const;
 
 export type ChannelName = keyof typeof channels;

@@ -1,0 +1,98 @@
+/**
+ * Cleanup: deletes stored plans older than the oldest generation applied at any provider's
+ * zone, always keeping the newest `keepLast` (for rollback). It reads and deletes plans in the
+ * store and nothing else: what a provider serves is materialized records, never a reference to
+ * a plan (DESIGN invariant 4, "cleanup is harmless") — the 2025 cleanup deleted what the stale
+ * plan had published; this one cannot reach a provider at all.
+ *
+ * One step:
+ * 1. the applied generation of every configured provider's zone (a zone never applied does
+ *    not hold cleanup back: it needs the newest plan, which is never deleted); an unreadable
+ *    row → keep everything until reconcile or the enactor repairs it;
+ * 2. the stored plans, oldest first; the floor is the lower of the oldest applied generation
+ *    and the `keepLast`-th newest plan;
+ * 3. delete plans below the floor (the store never deletes the newest); audit what went.
+ */
+import type { Clock } from '../base/clock.js';
+import type { ResoluteError } from '../base/errors.js';
+import { assert } from '../base/assert.js';
+import type { Provider } from '../providers/provider.js';
+import type { Store } from '../store/store.js';
+
+export interface CleanupOptions {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly providers: readonly Provider[];
+  readonly id: string;
+  /** Plans always kept, newest first, for rollback (`resolute rollback --to G`). Default 20, at least 1. */
+  readonly keepLast?: number;
+  /** Pause between steps of `run`. Default 60,000. */
+  readonly intervalMs?: number;
+}
+
+export type CleanupStep =
+  | { readonly kind: 'store-unavailable'; readonly cause: ResoluteError }
+  /** Nothing deleted, and why. */
+  | { readonly kind: 'kept'; readonly reason: string }
+  | { readonly kind: 'deleted'; readonly below: bigint; readonly generations: readonly bigint[] };
+
+export const DEFAULT_KEEP_LAST = 20;
+
+export class Cleanup {
+  private readonly keepLast: number;
+
+  constructor(private readonly options: CleanupOptions) {
+    this.keepLast = options.keepLast ?? DEFAULT_KEEP_LAST;
+    assert(Number.isInteger(this.keepLast) && this.keepLast >= 1, 'cleanup keeps at least the newest plan');
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.step();
+      await this.options.clock.sleep(this.options.intervalMs ?? 60_000, signal).catch(() => undefined);
+    }
+  }
+
+  async step(): Promise<CleanupStep> {
+    const { store } = this.options;
+    const oldest = await this.oldestApplied();
+    if (typeof oldest === 'object' && oldest !== null) return oldest;
+    const listed = await store.listPlans();
+    if (listed.kind === 'unavailable') return { kind: 'store-unavailable', cause: listed.cause };
+    const plans = listed.items;
+    if (plans.length <= this.keepLast) return { kind: 'kept', reason: `${plans.length} plans stored, ${this.keepLast} kept` };
+    const keepFrom = plans[plans.length - this.keepLast].generation;
+    const below = oldest === undefined || keepFrom < oldest ? keepFrom : oldest;
+    if (below <= plans[0].generation) return { kind: 'kept', reason: `no plan below ${below}` };
+    const deleted = await store.deletePlans({ below });
+    if (deleted.kind === 'unavailable') return { kind: 'store-unavailable', cause: deleted.cause };
+    if (deleted.generations.length > 0) {
+      const list = deleted.generations.length > 5 ? `${deleted.generations[0]}…${deleted.generations.at(-1)}` : deleted.generations.join(', ');
+      await store.appendAudit({ actor: this.options.id, action: 'cleanup', detail: `deleted ${deleted.generations.length} plans below ${below}: ${list}` });
+    }
+    return { kind: 'deleted', below, generations: deleted.generations };
+  }
+
+  /** The oldest applied generation of a configured zone; undefined when none was applied yet; a step outcome to stop. */
+  private async oldestApplied(): Promise<bigint | undefined | CleanupStep> {
+    const { store, providers } = this.options;
+    const listed = await store.listApplied();
+    if (listed.kind === 'unavailable') return { kind: 'store-unavailable', cause: listed.cause };
+    let oldest: bigint | undefined;
+    for (const provider of providers) {
+      for (const zone of provider.zones) {
+        const rows = listed.items.filter((a) => a.provider === provider.id);
+        let generation = (rows.find((a) => a.zone === zone) ?? rows.find((a) => a.zone === null))?.generation;
+        if (generation === undefined) {
+          // listApplied leaves unreadable rows out: tell "never applied" from "unreadable".
+          const read = await store.readApplied({ provider: provider.id, zone });
+          if (read.kind === 'unavailable') return { kind: 'store-unavailable', cause: read.cause };
+          if (read.kind === 'corrupt') return { kind: 'kept', reason: `the applied generation of ${provider.id} ${zone} is unreadable (${read.detail}); kept until it is repaired` };
+          if (read.kind === 'found') generation = read.applied.generation;
+        }
+        if (generation !== undefined && (oldest === undefined || generation < oldest)) oldest = generation;
+      }
+    }
+    return oldest;
+  }
+}
