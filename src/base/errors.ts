@@ -31,7 +31,13 @@ export type ErrorCode =
   | 'ERR_ZONE_SERIAL'
   | 'ERR_RECORD_SETS_CORRUPT'
   | 'ERR_ZONE_SNAPSHOT'
-  | 'ERR_PROVIDER_TIMEOUT';
+  | 'ERR_PROVIDER_TIMEOUT'
+  | 'ERR_NOT_RUNNING'
+  | 'ERR_ALREADY_RUNNING'
+  | 'ERR_METRICS_SERVER'
+  | 'ERR_ROLLBACK_GENERATION'
+  | 'ERR_ROLLBACK_REFUSED'
+  | 'ERR_DRAIN_TARGET';
 
 export interface ErrorPlace {
   /** Where the bad input is: `file:line`, a config path, `offset 17` of a packet. */

@@ -17,9 +17,11 @@ export const channels = {
   clientAlternate: diagnosticsChannel.channel('resolute:client:alternate'),
   /** A health checker saw a target change state: { checkerId, target, from, to, atMs, detail }. */
   healthTransition: diagnosticsChannel.channel('resolute:health:transition'),
-  /** The planner computed a plan that differs from its parent: { parentGeneration, changedNames, reasons }. */
+  /** The planner computed a plan that differs from its parent: { parentGeneration, changedNames, reasons, durationMs }. */
   planComputed: diagnosticsChannel.channel('resolute:plan:computed'),
-  /** An enactor's fenced write was published: { enactor, provider, zone, generation, from }. */
+  /** A plan won the store's compare-and-set: { generation, parentGeneration, by, changedNames, reason } (by: `planner`, `rollback`, an enactor's jump). */
+  planPublished: diagnosticsChannel.channel('resolute:plan:published'),
+  /** An enactor's fenced write was published: { enactor, provider, zone, generation, from, durationMs } (durationMs: the provider's apply call). */
   enactApplied: diagnosticsChannel.channel('resolute:enact:applied'),
   /** A provider refused an enactor's write (its fence moved): { enactor, provider, zone, generation, current }. */
   enactFenced: diagnosticsChannel.channel('resolute:enact:fenced'),

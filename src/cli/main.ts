@@ -6,6 +6,15 @@
 import { Command } from 'commander';
 import { registerPlanCommand } from './plan-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerFreezeCommand } from './freeze-command.js';
+import { registerResumeCommand } from './resume-command.js';
+import { registerRollbackCommand } from './rollback-command.js';
+import { registerDrainCommand } from './drain-command.js';
+import { registerRunCommand } from './run-command.js';
+import { registerUpCommand } from './up-command.js';
+import { registerReloadCommand } from './reload-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerDemoCommand } from './demo-command.js';
 
 const program = new Command()
   .name('resolute')
@@ -15,6 +24,15 @@ const program = new Command()
 
 registerServeCommand(program);
 registerPlanCommand(program);
+registerFreezeCommand(program);
+registerResumeCommand(program);
+registerRollbackCommand(program);
+registerDrainCommand(program);
+registerUpCommand(program);
+registerRunCommand(program);
+registerStatusCommand(program);
+registerReloadCommand(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -89,11 +89,12 @@ export async function enactZone(env: ZoneEnactEnv, provider: Provider, zone: str
     const fence = read.fence;
     if (fence.kind === 'generation' && fence.generation >= generation) return holding(env, provider, key, generation, fence.generation);
     await env.beforeApply?.(key, generation);
+    const applyStartMs = env.clock.nowMs();
     const outcome = await callProvider(env.clock, env.providerTimeoutMs, `${label}: apply ${generation}`, () => provider.apply(records, fence));
     switch (outcome.kind) {
       case 'applied': {
         env.backoff.succeed(label);
-        channels.enactApplied.publish({ enactor: env.id, ...key, generation, from: fenceText(fence) });
+        channels.enactApplied.publish({ enactor: env.id, ...key, generation, from: fenceText(fence), durationMs: env.clock.nowMs() - applyStartMs });
         const recorded = await recordApplied(env.store, key, generation, env.id, () => readFenceOrUndefined(env, provider, zone));
         await env.store.appendAudit({ actor: env.id, action: 'apply', detail: `${label}: ${fenceText(fence)} → ${generation}`, generation });
         return { ...key, kind: 'applied', generation, from: fence, recorded: recorded.kind };

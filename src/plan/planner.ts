@@ -143,7 +143,7 @@ export class Planner {
     }
     const draft = computePlan({ config, health, parent, window, nowMs, ...(isIncremental ? { changedTargets: options.changedTargets } : {}) });
     if (draft !== undefined && channels.planComputed.hasSubscribers) {
-      channels.planComputed.publish({ parentGeneration: draft.parentGeneration, changedNames: new Set(draft.reasons.map((r) => r.name)).size, reasons: draft.reasons });
+      channels.planComputed.publish({ parentGeneration: draft.parentGeneration, changedNames: new Set(draft.reasons.map((r) => r.name)).size, reasons: draft.reasons, durationMs: this.clock.nowMs() - nowMs });
     }
     return draft;
   }

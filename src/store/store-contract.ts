@@ -396,6 +396,19 @@ export function runStoreContract(
           const resumed = await store.readFreeze();
           assert.equal(resumed.kind === 'found' ? `${resumed.freeze.isFrozen} ${resumed.freeze.by}` : resumed.kind, 'false bob');
         }));
+
+      test('a drain is recorded per target with who and why, and an undrain replaces it', () =>
+        withStore(async (store, { clock }) => {
+          assert.deepEqual(await store.listDrains(), { kind: 'listed', items: [] });
+          await store.setDrain({ target: 'tcp://192.0.2.1:443', isDrained: true, by: 'alice', reason: 'kernel upgrade' });
+          await store.setDrain({ target: 'tcp://192.0.2.2:443', isDrained: true, by: 'alice', reason: 'disk' });
+          await store.setDrain({ target: 'tcp://192.0.2.2:443', isDrained: false, by: 'bob', reason: 'disk replaced' });
+          const drains = await store.listDrains();
+          assert.deepEqual(drains.kind === 'listed' ? drains.items : drains, [
+            { target: 'tcp://192.0.2.1:443', isDrained: true, by: 'alice', reason: 'kernel upgrade', atMs: clock.nowMs() },
+            { target: 'tcp://192.0.2.2:443', isDrained: false, by: 'bob', reason: 'disk replaced', atMs: clock.nowMs() },
+          ]);
+        }));
     });
 
     if (options.isDurable) {

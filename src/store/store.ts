@@ -61,6 +61,10 @@ export interface Store {
   listCheckerHeartbeats(): Promise<Listed<CheckerHeartbeat>>;
   setFreeze(request: FreezeRequest): Promise<WriteOutcome>;
   readFreeze(): Promise<FreezeRead>;
+  /** An operator's drain of a target (`resolute drain`): one key per target, the last write wins. */
+  setDrain(request: DrainRequest): Promise<WriteOutcome>;
+  /** Every target ever drained or undrained, by target key; the planner uses those with `isDrained`. */
+  listDrains(): Promise<Listed<Drain>>;
 
   close(): Promise<void>;
 }
@@ -284,3 +288,16 @@ export interface Freeze extends FreezeRequest {
 
 /** An empty store reads as not frozen (`atMs` 0, by `nobody`). */
 export type FreezeRead = { readonly kind: 'found'; readonly freeze: Freeze } | Unavailable;
+
+export interface DrainRequest {
+  /** The target key (config/target-key.ts), e.g. `tcp://192.0.2.10:443`. */
+  readonly target: string;
+  /** False: undrained, the target is planned from its health again. */
+  readonly isDrained: boolean;
+  readonly by: string;
+  readonly reason: string;
+}
+
+export interface Drain extends DrainRequest {
+  readonly atMs: number;
+}

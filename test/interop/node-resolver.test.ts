@@ -53,7 +53,7 @@ describe("Node's dns.Resolver against resolute serve", () => {
   });
 
   it('resolveMx gets the MX RRset', async () => {
-    assert.deepEqual(await resolver.resolveMx('interop.test'), [{ exchange: 'mail.interop.test', priority: 10 }]);
+    assert.deepEqual(defined(await resolver.resolveMx('interop.test')), [{ exchange: 'mail.interop.test', priority: 10 }]);
   });
 
   it('resolveTxt gets a TXT record with spaces, string by string', async () => {
@@ -61,15 +61,15 @@ describe("Node's dns.Resolver against resolute serve", () => {
   });
 
   it('resolveSrv gets the SRV RRset', async () => {
-    assert.deepEqual(await resolver.resolveSrv('_sip._tcp.interop.test'), [{ name: 'api.interop.test', port: 5060, priority: 10, weight: 60 }]);
+    assert.deepEqual(defined(await resolver.resolveSrv('_sip._tcp.interop.test')), [{ name: 'api.interop.test', port: 5060, priority: 10, weight: 60 }]);
   });
 
   it('resolveCaa gets the CAA RRset', async () => {
-    assert.deepEqual(await resolver.resolveCaa('interop.test'), [{ critical: 0, issue: 'letsencrypt.org' }]);
+    assert.deepEqual(defined(await resolver.resolveCaa('interop.test')), [{ critical: 0, issue: 'letsencrypt.org' }]);
   });
 
   it('resolveSoa gets the SOA at the apex', async () => {
-    assert.deepEqual(await resolver.resolveSoa('interop.test'), {
+    assert.deepEqual(defined(await resolver.resolveSoa('interop.test')), {
       nsname: 'ns1.interop.test',
       hostmaster: 'hostmaster.interop.test',
       serial: 2024060101,
@@ -159,3 +159,11 @@ describe("Node's dns.Resolver against resolute serve", () => {
     });
   });
 });
+
+/**
+ * The record objects without the `type` field newer Node versions add to resolveMx, resolveSrv,
+ * resolveCaa and resolveSoa results (`'MX'`, or undefined): it says nothing about the answer.
+ */
+function defined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (key, field: unknown) => (key === 'type' ? undefined : field))) as T;
+}

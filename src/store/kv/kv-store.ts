@@ -5,6 +5,7 @@ import type {
   ApplyRecordSetsRequest,
   AuditInput,
   CheckerHeartbeat,
+  DrainRequest,
   FreezeRequest,
   HealthTransition,
   HeartbeatInput,
@@ -21,6 +22,7 @@ import { deletePlans, listPlans, publishPlan, readNewestHeader, readNewestPlan, 
 import {
   appendAudit,
   listCheckerHeartbeats,
+  listDrains,
   listHeartbeats,
   readAudit,
   readFreeze,
@@ -28,6 +30,7 @@ import {
   recordCheckerHeartbeat,
   recordHealthTransition,
   recordHeartbeat,
+  setDrain,
   setFreeze,
 } from './report-records.js';
 import { orUnavailable } from './store-unavailable.js';
@@ -87,6 +90,8 @@ export class KvStore implements Store {
   listCheckerHeartbeats = () => orUnavailable(() => listCheckerHeartbeats(this.kv));
   setFreeze = (request: FreezeRequest) => orUnavailable(() => setFreeze(this.kv, this.clock, request));
   readFreeze = () => orUnavailable(() => readFreeze(this.kv));
+  setDrain = (request: DrainRequest) => orUnavailable(() => setDrain(this.kv, this.clock, request));
+  listDrains = () => orUnavailable(() => listDrains(this.kv));
 
   close = () => this.kv.close();
 }

@@ -4,6 +4,8 @@ import type {
   AuditEntry,
   AuditInput,
   CheckerHeartbeat,
+  Drain,
+  DrainRequest,
   FreezeRead,
   FreezeRequest,
   HealthTransition,
@@ -19,6 +21,8 @@ import {
   auditKey,
   CHECKERS_PREFIX,
   checkerKey,
+  drainKey,
+  DRAINS_PREFIX,
   FREEZE_KEY,
   HEALTH_TRANSITIONS_PREFIX,
   healthTransitionKey,
@@ -77,6 +81,20 @@ export async function readFreeze(kv: KeyValue): Promise<FreezeRead> {
     kind: 'found',
     freeze: { isFrozen: object.isFrozen === true, by: String(object.by), reason: String(object.reason), atMs: Number(object.atMs) },
   };
+}
+
+export async function setDrain(kv: KeyValue, clock: Clock, request: DrainRequest): Promise<WriteOutcome> {
+  return put(kv, drainKey(request.target), { target: request.target, isDrained: request.isDrained, by: request.by, reason: request.reason, atMs: clock.nowMs() });
+}
+
+export async function listDrains(kv: KeyValue): Promise<Listed<Drain>> {
+  return list(kv, DRAINS_PREFIX, {}, (object) => ({
+    target: String(object.target),
+    isDrained: object.isDrained === true,
+    by: String(object.by),
+    reason: String(object.reason),
+    atMs: Number(object.atMs),
+  }));
 }
 
 async function put(kv: KeyValue, key: string, value: object): Promise<WriteOutcome> {

@@ -17,6 +17,7 @@ export const AUDIT_PREFIX = 'audit/';
 export const HEALTH_TRANSITIONS_PREFIX = 'health/transitions/';
 export const CHECKERS_PREFIX = 'health/checkers/';
 export const FREEZE_KEY = 'planner/freeze';
+export const DRAINS_PREFIX = 'planner/drains/';
 
 export const planIndexKey = (generation: bigint): string => `${PLAN_INDEX_PREFIX}${pad20(generation)}`;
 
@@ -49,6 +50,7 @@ export const leaseKey = (name: string): string => `leases/${part(name)}`;
 export const heartbeatKey = (id: string): string => `${HEARTBEATS_PREFIX}${part(id)}`;
 export const auditKey = (atMs: number, id: string): string => `${AUDIT_PREFIX}${pad15(atMs)}-${id}`;
 export const healthTransitionKey = (atMs: number, id: string): string => `${HEALTH_TRANSITIONS_PREFIX}${pad15(atMs)}-${id}`;
+export const drainKey = (target: string): string => `${DRAINS_PREFIX}${part(target)}`;
 export const checkerKey = (checkerId: string): string => `${CHECKERS_PREFIX}${part(checkerId)}`;
 
 /** The blob prefix a chunk key belongs to: everything up to and including the last '/'. */

@@ -1,0 +1,85 @@
+/**
+ * `resolute run --roles planner` reloads its config on SIGHUP (`resolute reload`): an invalid
+ * file, or a change that removes a managed name, is refused with every error and the last
+ * valid config stays in force; a valid change is planned at once.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { systemClock } from '../../src/base/clock.js';
+import { systemRandom } from '../../src/base/random.js';
+import { decodePlan } from '../../src/plan/plan-codec.js';
+import type { Plan } from '../../src/plan/plan.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StorePlanLog } from '../../src/store/store-plan-log.js';
+import { runResolute, startResoluteProcess, stopAllResoluteProcesses } from '../../src/testing/resolute-process.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'resolute-reload-'));
+const dataDir = path.join(dir, 'data');
+const configFile = path.join(dir, 'resolute.yaml');
+after(async () => {
+  await stopAllResoluteProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(names: readonly string[], extra = ''): string {
+  const endpoints = names.map((n, i) => `  - name: ${n}.demo.test\n    type: A\n    targets:\n      - { address: 192.0.2.${10 + i} }\n      - { address: 192.0.2.${100 + i} }\n`);
+  return `zones:\n  - apex: demo.test\n    nameservers: [ns1.demo.test]\nendpoints:\n${endpoints.join('')}${extra}`;
+}
+
+async function newestNames(): Promise<string[]> {
+  const store = await openSqliteStore({ dataDir, clock: systemClock, random: systemRandom });
+  try {
+    const plan: Plan | undefined = await new StorePlanLog(store, decodePlan).newest();
+    return plan === undefined ? [] : [...plan.endpoints.values()].map((e) => e.name).sort();
+  } finally {
+    await store.close();
+  }
+}
+
+async function waitForNames(expected: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = systemClock.monotonicMs() + timeoutMs;
+  let names: string[] = [];
+  while (systemClock.monotonicMs() < deadline) {
+    names = await newestNames();
+    if (JSON.stringify(names) === JSON.stringify(expected)) return;
+    await systemClock.sleep(100);
+  }
+  assert.deepEqual(names, expected);
+}
+
+test('a running planner refuses an invalid or deleting config on reload and keeps the last valid one', async () => {
+  writeFileSync(configFile, config(['a', 'b']));
+  const run = startResoluteProcess(['run', '--roles', 'planner', '--config', configFile, '--data-dir', dataDir, '--id', 'p1']);
+  await run.waitFor(/running planner/, 30_000);
+  await waitForNames(['a.demo.test.', 'b.demo.test.'], 20_000);
+
+  // An invalid file: every error, exit 1.
+  writeFileSync(configFile, config(['a', 'b'], '    wieght: 3\nplanner:\n  max_delete_fraction: 2\n'));
+  const invalid = await runResolute(['reload', '--data-dir', dataDir]);
+  assert.equal(invalid.code, 1);
+  assert.ok((invalid.stderr.match(/ERR_CONFIG_/g) ?? []).length >= 2, `every error is printed:\n${invalid.stderr}`);
+  assert.match(invalid.stderr, /reload refused/);
+
+  // A change that removes a managed name: refused without --allow-delete.
+  writeFileSync(configFile, config(['a']));
+  const deleting = await runResolute(['reload', '--data-dir', dataDir]);
+  assert.equal(deleting.code, 1);
+  assert.match(deleting.stderr, /ERR_CONFIG_DELETE_REFUSED: the new config removes the managed name b\.demo\.test\./);
+
+  // The last valid config stays in force: b is still planned.
+  assert.deepEqual(await newestNames(), ['a.demo.test.', 'b.demo.test.']);
+  // A valid change is accepted and planned.
+  writeFileSync(configFile, config(['a', 'b', 'c']));
+  const valid = await runResolute(['reload', '--data-dir', dataDir]);
+  assert.equal(valid.code, 0, valid.stderr);
+  await waitForNames(['a.demo.test.', 'b.demo.test.', 'c.demo.test.'], 20_000);
+
+  run.signal('SIGTERM');
+  assert.equal(await run.exited(20_000), 0);
+  const gone = await runResolute(['reload', '--data-dir', dataDir]);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /ERR_NOT_RUNNING/);
+});
