@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { ResoluteError } from '../../base/errors.js';
 import { prefixEnd, type KeyValue, type KvCompare, type KvEntry, type KvWrite, type RangeOptions } from '../kv/key-value.js';
 import { storeUnavailableError } from '../kv/store-unavailable.js';
+import { openSqlite, sqliteDriverFor, type SqliteConnection, type SqliteDriverName, type SqliteStatement } from './sqlite-driver.js';
 
 /** How long a write waits for another process's write transaction before the store reports itself unavailable. */
 export const LOCK_TIMEOUT_MS_DEFAULT = 2_000;
@@ -23,38 +23,41 @@ interface Row {
  *   lost to SIGKILL or a power cut.
  * - BEGIN IMMEDIATE with busy_timeout = lockTimeoutMs: a writer that holds the write lock and
  *   stops (SIGSTOP, a debugger) delays the others by at most the bound; then they get
- *   ERR_STORE_UNAVAILABLE. better-sqlite3 is synchronous, so the wait blocks this thread: the
+ *   ERR_STORE_UNAVAILABLE. Both drivers are synchronous, so the wait blocks this thread: the
  *   DNS server answers from its own thread or process (issue 6).
+ *
+ * The binding is sqlite-driver.ts's choice for this Node (better-sqlite3 on 20 and 22,
+ * node:sqlite from 24 on); the file is the same either way.
  */
 export class SqliteKeyValue implements KeyValue {
-  private readonly db: Database.Database;
+  private readonly db: SqliteConnection;
   private readonly statements: {
-    get: Database.Statement<[string], Row>;
-    range: Database.Statement<[string, string, number], Row>;
-    rangeReversed: Database.Statement<[string, string, number], Row>;
-    rangeKeys: Database.Statement<[string, string, number], Row>;
-    rangeKeysReversed: Database.Statement<[string, string, number], Row>;
-    revision: Database.Statement<[], { value: bigint }>;
-    setRevision: Database.Statement<[bigint]>;
-    put: Database.Statement<[string, Uint8Array, bigint]>;
-    delete: Database.Statement<[string]>;
-    deleteRange: Database.Statement<[string, string]>;
+    get: SqliteStatement<Row>;
+    range: SqliteStatement<Row>;
+    rangeReversed: SqliteStatement<Row>;
+    rangeKeys: SqliteStatement<Row>;
+    rangeKeysReversed: SqliteStatement<Row>;
+    revision: SqliteStatement<{ value: bigint }>;
+    setRevision: SqliteStatement<never>;
+    put: SqliteStatement<never>;
+    delete: SqliteStatement<never>;
+    deleteRange: SqliteStatement<never>;
   };
-  private readonly txnImmediate: (compares: readonly KvCompare[], writes: readonly KvWrite[]) => boolean;
 
   constructor(
     readonly file: string,
     lockTimeoutMs = LOCK_TIMEOUT_MS_DEFAULT,
+    driver: SqliteDriverName = sqliteDriverFor(),
   ) {
+    let db: SqliteConnection | undefined;
     try {
-      this.db = new Database(file, { timeout: lockTimeoutMs });
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.defaultSafeIntegers(true);
+      db = openSqlite(file, { timeoutMs: lockTimeoutMs }, driver);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = FULL');
       // Only a new file is written to on open: opening must not wait on another process's write lock.
-      const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('kv', 'revision')").get() as { n: bigint };
-      if (tables.n < 2n) {
-        this.db.exec(`
+      const tables = db.prepare<{ n: bigint }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('kv', 'revision')").get();
+      if (tables === undefined || tables.n < 2n) {
+        db.exec(`
           BEGIN IMMEDIATE;
           CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, mod_revision INTEGER NOT NULL) WITHOUT ROWID;
           CREATE TABLE IF NOT EXISTS revision (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
@@ -63,41 +66,37 @@ export class SqliteKeyValue implements KeyValue {
         `);
       }
     } catch (error) {
+      try {
+        db?.close();
+      } catch {
+        // The open failed already; that is the error to report.
+      }
       throw new ResoluteError('ERR_STORE_OPEN', `cannot open the SQLite store: ${(error as Error).message}`, {
         where: file,
         hint: 'check that the data directory exists, is writable, and holds a Resolute store (or nothing)',
         cause: error,
       });
     }
+    this.db = db;
     const select = 'SELECT key, value, mod_revision FROM kv WHERE key >= ? AND key < ?';
     const selectKeys = 'SELECT key, NULL AS value, mod_revision FROM kv WHERE key >= ? AND key < ?';
     this.statements = {
-      get: this.db.prepare('SELECT key, value, mod_revision FROM kv WHERE key = ?'),
-      range: this.db.prepare(`${select} ORDER BY key LIMIT ?`),
-      rangeReversed: this.db.prepare(`${select} ORDER BY key DESC LIMIT ?`),
-      rangeKeys: this.db.prepare(`${selectKeys} ORDER BY key LIMIT ?`),
-      rangeKeysReversed: this.db.prepare(`${selectKeys} ORDER BY key DESC LIMIT ?`),
-      revision: this.db.prepare('SELECT value FROM revision WHERE id = 1'),
-      setRevision: this.db.prepare('UPDATE revision SET value = ? WHERE id = 1'),
-      put: this.db.prepare('INSERT INTO kv (key, value, mod_revision) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, mod_revision = excluded.mod_revision'),
-      delete: this.db.prepare('DELETE FROM kv WHERE key = ?'),
-      deleteRange: this.db.prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
+      get: db.prepare('SELECT key, value, mod_revision FROM kv WHERE key = ?'),
+      range: db.prepare(`${select} ORDER BY key LIMIT ?`),
+      rangeReversed: db.prepare(`${select} ORDER BY key DESC LIMIT ?`),
+      rangeKeys: db.prepare(`${selectKeys} ORDER BY key LIMIT ?`),
+      rangeKeysReversed: db.prepare(`${selectKeys} ORDER BY key DESC LIMIT ?`),
+      revision: db.prepare('SELECT value FROM revision WHERE id = 1'),
+      setRevision: db.prepare('UPDATE revision SET value = ? WHERE id = 1'),
+      put: db.prepare('INSERT INTO kv (key, value, mod_revision) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, mod_revision = excluded.mod_revision'),
+      delete: db.prepare('DELETE FROM kv WHERE key = ?'),
+      deleteRange: db.prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
     };
-    this.txnImmediate = this.db.transaction((compares: readonly KvCompare[], writes: readonly KvWrite[]): boolean => {
-      for (const compare of compares) {
-        const row = this.statements.get.get(compare.key);
-        if ('isPresent' in compare ? row === undefined : (row?.mod_revision ?? 0n) !== compare.modRevision) return false;
-      }
-      if (writes.length === 0) return true;
-      const revision = (this.statements.revision.get() as { value: bigint }).value + 1n;
-      this.statements.setRevision.run(revision);
-      for (const write of writes) {
-        if (write.kind === 'put') this.statements.put.run(write.key, write.value, revision);
-        else if (write.kind === 'delete') this.statements.delete.run(write.key);
-        else this.statements.deleteRange.run(write.prefix, prefixEnd(write.prefix));
-      }
-      return true;
-    }).immediate;
+  }
+
+  /** The SQLite binding this store runs on. */
+  get driver(): SqliteDriverName {
+    return this.db.driver;
   }
 
   async get(key: string): Promise<KvEntry | undefined> {
@@ -118,11 +117,30 @@ export class SqliteKeyValue implements KeyValue {
   }
 
   async txn(compares: readonly KvCompare[], writes: readonly KvWrite[]): Promise<boolean> {
-    return this.run('txn', () => this.txnImmediate(compares, writes));
+    return this.run('txn', () => this.db.transactionImmediate(() => this.apply(compares, writes)));
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.db.close();
+  }
+
+  /** One transaction's body: every compare holds, or nothing is written. */
+  private apply(compares: readonly KvCompare[], writes: readonly KvWrite[]): boolean {
+    for (const compare of compares) {
+      const row = this.statements.get.get(compare.key);
+      if ('isPresent' in compare ? row === undefined : (row?.mod_revision ?? 0n) !== compare.modRevision) return false;
+    }
+    if (writes.length === 0) return true;
+    const current = this.statements.revision.get();
+    if (current === undefined) throw storeUnavailableError('the SQLite store has no revision row', this.file);
+    const revision = current.value + 1n;
+    this.statements.setRevision.run(revision);
+    for (const write of writes) {
+      if (write.kind === 'put') this.statements.put.run(write.key, write.value, revision);
+      else if (write.kind === 'delete') this.statements.delete.run(write.key);
+      else this.statements.deleteRange.run(write.prefix, prefixEnd(write.prefix));
+    }
+    return true;
   }
 
   /** Every SQLite failure (busy beyond the timeout, I/O, a damaged file) makes the store unavailable. */
@@ -130,7 +148,8 @@ export class SqliteKeyValue implements KeyValue {
     try {
       return body();
     } catch (error) {
-      if (error instanceof Database.SqliteError) throw storeUnavailableError(`SQLite ${operation} failed: ${error.code}: ${error.message}`, this.file, error);
+      const code = this.db.sqliteErrorCode(error);
+      if (code !== undefined) throw storeUnavailableError(`SQLite ${operation} failed: ${code}: ${(error as Error).message}`, this.file, error);
       throw error;
     }
   }

@@ -4,24 +4,38 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { systemClock } from '../../base/clock.js';
 import { seededRandom } from '../../base/random.js';
 import { fakeEncodedPlan, ManualClock, runStoreContract } from '../store-contract.js';
+import { SqliteKeyValue } from './sqlite-key-value.js';
+import { openSqlite, sqliteDriverFor, type SqliteDriverName } from './sqlite-driver.js';
 import { openSqliteStore, sqliteStoreFile } from './sqlite-store.js';
 
 runStoreContract('sqlite', (dataDir, { clock, random }) => openSqliteStore({ dataDir, clock, random }), { isDurable: true });
 
 const WRITER_JS = fileURLToPath(new URL('../../testing/store-writer-process.js', import.meta.url));
+/**
+ * Takes the store's write lock with this Node's driver and keeps it until killed (`node -e`, so
+ * that on Node 24 no process of these tests loads better-sqlite3).
+ */
+const HOLD_WRITE_LOCK_JS = `
+  const { openSqlite } = await import(${JSON.stringify(new URL('./sqlite-driver.js', import.meta.url).href)});
+  const db = openSqlite(process.argv[1], { timeoutMs: 2000 });
+  db.exec('BEGIN IMMEDIATE');
+  db.prepare("INSERT INTO kv (key, value, mod_revision) VALUES ('stopped/holder', x'00', 0)").run();
+  process.stdout.write('locked\\n');
+  setInterval(() => {}, 60_000);
+`;
 const children = new Set<ChildProcess>();
 after(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-/** A writer process; `lines` fills as it prints, `exited` resolves with its exit code. */
+/** A writer process (`node <args>`); `lines` fills as it prints, `exited` resolves with its exit code. */
 function startWriter(args: string[]): { child: ChildProcess; lines: string[]; waitFor: (line: string) => Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [WRITER_JS, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
@@ -49,7 +63,7 @@ describe('the sqlite store on one machine', () => {
   test('three processes publishing and fencing at once get unique, increasing generations and lose no acknowledged write', async () => {
     const dataDir = tempDir();
     try {
-      const writers = [1, 2, 3].map((seed) => startWriter(['publish-count', dataDir, String(seed), '15']));
+      const writers = [1, 2, 3].map((seed) => startWriter([WRITER_JS, 'publish-count', dataDir, String(seed), '15']));
       assert.deepEqual(await Promise.all(writers.map((w) => w.exited)), [0, 0, 0]);
       const acked = writers.map((w) => w.lines.filter((l) => l.startsWith('ack plan ')).map((l) => l.split(' ')));
       for (const mine of acked) {
@@ -80,7 +94,7 @@ describe('the sqlite store on one machine', () => {
     const dataDir = tempDir();
     const lockTimeoutMs = 400;
     const store = await openSqliteStore({ dataDir, clock: new ManualClock(), random: seededRandom(1), lockTimeoutMs });
-    const holder = startWriter(['hold-write-lock', dataDir]);
+    const holder = startWriter(['--input-type=module', '-e', HOLD_WRITE_LOCK_JS, sqliteStoreFile(dataDir)]);
     try {
       assert.equal((await store.publishPlan({ parentGeneration: null, createdAtMs: 1, plan: fakeEncodedPlan(100, 1) })).kind, 'published');
       await holder.waitFor('locked');
@@ -114,7 +128,7 @@ describe('the sqlite store on one machine', () => {
     const store = await openSqliteStore({ dataDir, clock: new ManualClock(), random: seededRandom(1) });
     try {
       await store.publishPlan({ parentGeneration: null, createdAtMs: 1, plan: fakeEncodedPlan(600_000, 1) });
-      const db = new Database(sqliteStoreFile(dataDir));
+      const db = openSqlite(sqliteStoreFile(dataDir), { timeoutMs: 2_000 });
       db.prepare("DELETE FROM kv WHERE key LIKE 'plans/chunks/%/000001'").run();
       db.close();
       const newest = await store.readNewestPlan();
@@ -138,6 +152,54 @@ describe('the sqlite store on one machine', () => {
         code: 'ERR_STORE_OPEN',
         message: new RegExp(`store\\.sqlite\\)`),
       });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the sqlite driver', () => {
+  const major = Number(process.versions.node.split('.')[0]);
+  const expected: SqliteDriverName = major >= 24 ? 'node:sqlite' : 'better-sqlite3';
+
+  test(`on Node ${process.versions.node} the store runs on ${expected}`, async () => {
+    assert.equal(sqliteDriverFor('20.18.1'), 'better-sqlite3');
+    assert.equal(sqliteDriverFor('v22.23.3'), 'better-sqlite3');
+    assert.equal(sqliteDriverFor('24.0.0'), 'node:sqlite');
+    assert.equal(sqliteDriverFor('25.1.0'), 'node:sqlite');
+    const dataDir = tempDir();
+    const kv = new SqliteKeyValue(sqliteStoreFile(dataDir));
+    try {
+      assert.equal(kv.driver, expected);
+      assert.equal(await kv.txn([], [{ kind: 'put', key: 'k', value: new Uint8Array([1]) }]), true);
+      const entry = await kv.get('k');
+      assert.deepEqual(entry && [entry.key, [...entry.value], entry.modRevision], ['k', [1], 1n]);
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes(`${path.sep}better-sqlite3${path.sep}`));
+      if (expected === 'node:sqlite') assert.deepEqual(loaded, [], 'better-sqlite3 is never loaded where it aborts the process');
+    } finally {
+      await kv.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // Node 22 is the one Node with both bindings loadable (20 has no node:sqlite; better-sqlite3 12 aborts on 24).
+  test('a file written through either driver reads the same through the other (Node 22 only)', { skip: major !== 22 && 'both drivers load only on Node 22' }, async () => {
+    const dataDir = tempDir();
+    const file = sqliteStoreFile(dataDir);
+    try {
+      const drivers: SqliteDriverName[] = ['better-sqlite3', 'node:sqlite', 'better-sqlite3'];
+      for (const [i, driver] of drivers.entries()) {
+        const kv = new SqliteKeyValue(file, 400, driver);
+        try {
+          assert.equal(kv.driver, driver);
+          const seen = await kv.range('k/');
+          assert.deepEqual(seen.map((e) => [e.key, [...e.value], e.modRevision]), Array.from({ length: i }, (_, j) => [`k/${j}`, [j], BigInt(j + 1)]), `${driver} reads what the others wrote`);
+          const compare = i === 0 ? { key: 'k/0', modRevision: 0n } : { key: `k/${i - 1}`, modRevision: BigInt(i) };
+          assert.equal(await kv.txn([compare], [{ kind: 'put', key: `k/${i}`, value: new Uint8Array([i]) }]), true);
+        } finally {
+          await kv.close();
+        }
+      }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
