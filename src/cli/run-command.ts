@@ -46,7 +46,7 @@ import { HealthLoop } from './health-loop.js';
 import { addLogLevelOption, createLogger, logEvents, type LogLevel } from './logger.js';
 import { parseIntegerOption, printError } from './options.js';
 import { PlannerLoop } from './planner-loop.js';
-import { parseRoles, type Role } from './run-roles.js';
+import { parseRoles, testOnlyBeforeApply, type Role } from './run-roles.js';
 import { storedHealth } from './stored-health.js';
 
 export interface RunOptions {
@@ -221,7 +221,10 @@ function startEnactRoles(roles: ReadonlySet<Role>, options: RunOptions, id: stri
   // The zones are the config's at start: a new zone reaches enactors when they restart.
   const providers = [new BuiltinProvider({ id: BUILTIN_PROVIDER_ID, zones: config.zones.map((z) => z.apex), store, by: id })];
   const context = { clock: systemClock, random: systemRandom, store, providers, decodePlan, zoneRecordsOf, id };
-  if (roles.has('enactor')) tasks.push(new Enactor({ ...context, intervalMs: options.intervalMs }).run(signal));
+  if (roles.has('enactor')) {
+    const beforeApply = testOnlyBeforeApply(process.env); // TEST-ONLY: undefined unless RESOLUTE_TEST_STOP_BEFORE_APPLY is set (run-roles.ts)
+    tasks.push(new Enactor({ ...context, intervalMs: options.intervalMs, ...(beforeApply === undefined ? {} : { beforeApply }) }).run(signal));
+  }
   if (roles.has('reconcile')) tasks.push(new Reconciler({ ...context, intervalMs: 5_000 }).run(signal));
   if (roles.has('cleanup')) tasks.push(new Cleanup({ clock: systemClock, store, providers, id, intervalMs: 10_000 }).run(signal));
 }
