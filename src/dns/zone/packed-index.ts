@@ -67,53 +67,68 @@ export class PackedIndex {
 export class PackedIndexEditor {
   private slots: Slot[];
   private isCopied = false;
-  private readonly mask: number;
+  private bits: number;
+  private mask: number;
 
   constructor(
     private readonly arena: AnswerArena,
     shared: readonly Slot[],
-    private readonly bits: number,
+    bits: number,
     private size: number,
     private liveOctets: number,
   ) {
     this.slots = shared as Slot[];
+    this.bits = bits;
     this.mask = (1 << bits) - 1;
   }
 
   /** Points `key` (lower-case wire name, hash `hash`) at the record at `location`, or at none (-1). */
   set(hash: number, key: Uint8Array, location: number): void {
+    const slots = this.own();
     const at = hash & this.mask;
-    const slot = this.slots[at];
-    const kept = this.without(slot, key);
-    if (location !== EMPTY) {
-      this.size++;
-      this.liveOctets += recordOctets(this.arena, location);
+    const slot = slots[at];
+    // A slot holds about one name: the common cases touch no array at all.
+    if (slot === EMPTY) {
+      if (location === EMPTY) return;
+      slots[at] = location;
+      this.count(location, +1);
+    } else if (typeof slot === 'number') {
+      if (this.holds(slot, key)) {
+        this.count(slot, -1);
+        slots[at] = location;
+      } else if (location !== EMPTY) {
+        slots[at] = [slot, location];
+      }
+      if (location !== EMPTY) this.count(location, +1);
+    } else {
+      // A shared-slot array may belong to an older version: change a copy.
+      const kept = slot.filter((existing) => {
+        if (!this.holds(existing, key)) return true;
+        this.count(existing, -1);
+        return false;
+      });
+      if (location !== EMPTY) {
+        kept.push(location);
+        this.count(location, +1);
+      }
+      slots[at] = kept.length === 0 ? EMPTY : kept.length === 1 ? kept[0] : kept;
     }
-    const next: Slot[] = location === EMPTY ? kept : [...kept, location];
-    this.own()[at] = next.length === 0 ? EMPTY : next.length === 1 ? (next[0] as number) : (next as number[]);
+    // Keep about one name per slot while the edit goes on, not only at its end: a bulk insert
+    // into a small index would otherwise walk ever longer shared-slot arrays (O(n²)).
+    if (this.size > 4 << this.bits && this.bits < ROOT_BITS_MAX) this.respread(indexBitsFor(this.size));
   }
 
   finish(): PackedIndex {
-    // Keep about one name per slot: past four per slot, spread them over more slots (O(n), and
-    // rare: the slot count doubles each time).
-    if (this.size > 4 << this.bits && this.bits < ROOT_BITS_MAX) return this.rehash(indexBitsFor(this.size));
     return new PackedIndex(this.arena, this.slots, this.bits, this.size, this.liveOctets);
   }
 
-  /** The slot's locations other than the one holding `key` (which stops being counted). */
-  private without(slot: Slot, key: Uint8Array): number[] {
-    const locations = typeof slot === 'number' ? (slot === EMPTY ? [] : [slot]) : slot;
-    const kept: number[] = [];
-    for (const location of locations) {
-      const chunk = this.arena.chunk(location);
-      if (recordHasKey(chunk, location & OFFSET_MASK, key)) {
-        this.size--;
-        this.liveOctets -= recordOctets(this.arena, location);
-      } else {
-        kept.push(location);
-      }
-    }
-    return kept;
+  private holds(location: number, key: Uint8Array): boolean {
+    return recordHasKey(this.arena.chunk(location), location & OFFSET_MASK, key);
+  }
+
+  private count(location: number, sign: 1 | -1): void {
+    this.size += sign;
+    this.liveOctets += sign * recordOctets(this.arena, location);
   }
 
   private own(): Slot[] {
@@ -124,7 +139,8 @@ export class PackedIndexEditor {
     return this.slots;
   }
 
-  private rehash(bits: number): PackedIndex {
+  /** Spreads every location over 2^bits slots (O(n); the slot count at least doubles each time). */
+  private respread(bits: number): void {
     const mask = (1 << bits) - 1;
     const slots: Slot[] = new Array<Slot>(1 << bits).fill(EMPTY);
     for (const slot of this.slots) {
@@ -138,6 +154,9 @@ export class PackedIndexEditor {
         slots[at] = existing === EMPTY ? location : typeof existing === 'number' ? [existing, location] : [...existing, location];
       }
     }
-    return new PackedIndex(this.arena, slots, bits, this.size, this.liveOctets);
+    this.slots = slots;
+    this.isCopied = true;
+    this.bits = bits;
+    this.mask = mask;
   }
 }
