@@ -172,7 +172,18 @@ export class ZoneFollower {
       this.current = this.buildTable();
     } else {
       for (const { zone, changes, soa } of deltas) {
-        this.current = updateZoneTable(this.current, zone, changes, { version: ++this.version, ...(soa === undefined ? {} : { soa }) });
+        // A large change is built in slices, yielding between them: this process answers DNS
+        // on the same thread, and the table being served stays the old one until the last
+        // slice (each slice is O(its names); only the finished table is swapped in).
+        const slices = sliceChanges(changes, CHANGE_SLICE_NAMES);
+        for (let i = 0; i < slices.length; i++) {
+          const isLast = i === slices.length - 1;
+          this.current = updateZoneTable(this.current, zone, slices[i], {
+            version: ++this.version,
+            ...(soa === undefined || !isLast ? {} : { soa }),
+          });
+          if (!isLast) await this.options.clock.sleep(0);
+        }
       }
     }
     if (changed.size > 0) {
@@ -286,3 +297,20 @@ function byType(rrsets: readonly ServedRRset[]): Map<number, ServedRRset> {
   return new Map(rrsets.map((r) => [r.type, r]));
 }
 
+/** Names per slice of a large change: a slice takes a few milliseconds to build. */
+const CHANGE_SLICE_NAMES = 2_000;
+
+function sliceChanges(changes: ReadonlyMap<string, NameChange>, size: number): ReadonlyMap<string, NameChange>[] {
+  if (changes.size <= size) return [changes];
+  const slices: Map<string, NameChange>[] = [];
+  let slice = new Map<string, NameChange>();
+  for (const [name, change] of changes) {
+    slice.set(name, change);
+    if (slice.size === size) {
+      slices.push(slice);
+      slice = new Map();
+    }
+  }
+  if (slice.size > 0) slices.push(slice);
+  return slices;
+}
