@@ -7,11 +7,11 @@
  * | `planner.pid` | a process running the planner role | `resolute reload` |
  * | `reload-result.json` | that planner, after each reload attempt | `resolute reload` |
  * | `up.json` | `resolute up` (its pid, the DNS port, each child's pid, the demo control port) | `resolute demo`, `status` |
- * | `dns-<id>.json` | each DNS process, every second (the generation it serves per zone) | `resolute status` |
+ * | `dns-<id>.json` | each DNS process, every second (the generation it serves per zone) | `resolute status`; enactors and reconcile (`highestServedGeneration`) |
  *
  * Every write is a temp file + rename, so a reader never sees half a file.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ResoluteError } from '../base/errors.js';
 
@@ -21,6 +21,29 @@ export const UP_FILE = 'up.json';
 
 export function dnsStatusFile(dataDir: string, id: string): string {
   return path.join(dataDir, `dns-${id}.json`);
+}
+
+/**
+ * The highest generation a running DNS process of this data directory serves for `zone`, from
+ * the `dns-<id>.json` files; undefined when none says. The built-in provider's
+ * `servedGeneration`: a store restored below it must make the next generation jump above it.
+ */
+export function highestServedGeneration(dataDir: string, zone: string): bigint | undefined {
+  let highest: bigint | undefined;
+  let files: string[];
+  try {
+    files = readdirSync(dataDir).filter((f) => /^dns-.+\.json$/.test(f));
+  } catch {
+    return undefined;
+  }
+  for (const file of files) {
+    const status = readJsonFile<DnsStatus>(path.join(dataDir, file));
+    const text = status?.served?.[zone];
+    if (status === undefined || typeof text !== 'string' || !/^[0-9]{1,20}$/.test(text) || !isProcessAlive(status.pid)) continue;
+    const generation = BigInt(text);
+    if (highest === undefined || generation > highest) highest = generation;
+  }
+  return highest;
 }
 
 export interface ReloadResult {

@@ -40,7 +40,7 @@ import { createMetrics } from '../api/metrics.js';
 import { startMetricsServer } from '../api/metrics-server.js';
 import { ChildProcesses, reportReadyToParent } from './child-processes.js';
 import { reloadConfig } from './config-reload.js';
-import { PLANNER_PID_FILE, readJsonFile, RELOAD_RESULT_FILE, removeFile, writeFileAtomic, type ReloadResult } from './data-dir-files.js';
+import { highestServedGeneration, PLANNER_PID_FILE, readJsonFile, RELOAD_RESULT_FILE, removeFile, writeFileAtomic, type ReloadResult } from './data-dir-files.js';
 import { BUILTIN_PROVIDER_ID, startDnsRole } from './dns-role.js';
 import { HealthLoop } from './health-loop.js';
 import { addLogLevelOption, createLogger, logEvents, type LogLevel } from './logger.js';
@@ -219,7 +219,9 @@ async function startHealth(roles: ReadonlySet<Role>, id: string, config: Config,
 function startEnactRoles(roles: ReadonlySet<Role>, options: RunOptions, id: string, config: Config, store: Store, tasks: Promise<void>[], signal: AbortSignal): void {
   if (!roles.has('enactor') && !roles.has('cleanup') && !roles.has('reconcile')) return;
   // The zones are the config's at start: a new zone reaches enactors when they restart.
-  const providers = [new BuiltinProvider({ id: BUILTIN_PROVIDER_ID, zones: config.zones.map((z) => z.apex), store, by: id })];
+  // The generation its DNS processes serve, so a store restored below it is seen (DESIGN: the expected generation is read from the provider).
+  const servedGeneration = (zone: string): bigint | undefined => highestServedGeneration(options.dataDir, zone);
+  const providers = [new BuiltinProvider({ id: BUILTIN_PROVIDER_ID, zones: config.zones.map((z) => z.apex), store, by: id, servedGeneration })];
   const context = { clock: systemClock, random: systemRandom, store, providers, decodePlan, zoneRecordsOf, id };
   if (roles.has('enactor')) {
     const beforeApply = testOnlyBeforeApply(process.env); // TEST-ONLY: undefined unless RESOLUTE_TEST_STOP_BEFORE_APPLY is set (run-roles.ts)

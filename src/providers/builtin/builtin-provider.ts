@@ -33,6 +33,14 @@ export interface BuiltinProviderOptions {
    * secondaries hold from before. 0 when absent.
    */
   readonly serialBases?: ReadonlyMap<string, number>;
+  /**
+   * The highest generation the DNS processes serve for a zone (the CLI reads their
+   * `dns-<id>.json` status files), or undefined. Above the store's applied generation (a store
+   * restored from an old copy, a lost data dir), the provider is AHEAD of the store: readBack
+   * says so, so reconcile makes the next generation jump above it, and writes are whole zones
+   * (the store's deltas no longer lead from what is served, and the zone's serial must move).
+   */
+  readonly servedGeneration?: (zone: string) => bigint | undefined;
 }
 
 /** A zone as this provider last wrote or read it: encoded names at one generation. */
@@ -48,6 +56,7 @@ export class BuiltinProvider implements Provider {
   private readonly store: Store;
   private readonly by: string;
   private readonly serialBases: ReadonlyMap<string, number>;
+  private readonly servedGeneration: (zone: string) => bigint | undefined;
   /** Per zone, what this object wrote last: the next apply diffs against it without a read (O(k) store traffic). */
   private readonly held = new Map<string, HeldZone>();
 
@@ -57,6 +66,7 @@ export class BuiltinProvider implements Provider {
     this.store = options.store;
     this.by = options.by;
     this.serialBases = options.serialBases ?? new Map();
+    this.servedGeneration = options.servedGeneration ?? (() => undefined);
   }
 
   async readFence(zone: string): Promise<FenceRead> {
@@ -82,7 +92,9 @@ export class BuiltinProvider implements Provider {
     if (expected.kind === 'generation') {
       const base = await this.heldAt(zone, expected.generation);
       if (base.kind === 'unavailable' || base.kind === 'fenced') return base;
-      held = base.held;
+      const served = this.servedGeneration(zone);
+      // Served above the store: the whole zone, with a new meta (its serial moves above the served one).
+      held = served !== undefined && served > expected.generation ? undefined : base.held;
     } else if (expected.kind === 'unparsable') {
       // The store compares "unreadable", not the bytes; the exact value is checked here first.
       const fence = await this.readFence(zone);
@@ -105,6 +117,15 @@ export class BuiltinProvider implements Provider {
   }
 
   async readBack(zone: string): Promise<ReadBack> {
+    const read = await this.readBackStore(zone);
+    const served = this.servedGeneration(zone);
+    if (read.kind !== 'read' || read.fence.kind !== 'generation' || served === undefined || served <= read.fence.generation) return read;
+    // The DNS processes serve a generation the store does not hold: that is what clients see,
+    // and its records are not these (no names: whatever the plan says differs).
+    return { kind: 'read', fence: { kind: 'generation', generation: served }, names: new Map(), foreign: read.foreign };
+  }
+
+  private async readBackStore(zone: string): Promise<ReadBack> {
     if (!this.zones.includes(zone)) return this.notMine(zone);
     const read = await this.store.readRecordSets({ provider: this.id, zone });
     switch (read.kind) {

@@ -11,8 +11,10 @@
  *   4. now and then, and on close, the snapshot file (zone-snapshot-file.ts) is rewritten, so
  *      a restart answers before the store does.
  *
- * The store unavailable, a zone unreadable, a zone read as `none` (marker removed): the last
- * table keeps answering. Nothing here ever turns "could not read" into "these names are gone".
+ * The store unavailable, a zone unreadable, a zone read as `none` (marker removed), or a zone
+ * at a generation BELOW the one served (a store restored from an old copy): the last table keeps
+ * answering (never backwards), and the next read is of the whole zone. Nothing here ever
+ * turns "could not read" into "these names are gone".
  */
 import { unreachable } from '../../base/assert.js';
 import type { Clock } from '../../base/clock.js';
@@ -61,6 +63,11 @@ interface FollowedZone {
   generation: bigint | undefined;
   names: Map<string, Uint8Array>;
   meta: ZoneMeta | undefined;
+  /**
+   * The store was seen BELOW the generation served (restored from an old copy, a lost data
+   * dir): its deltas no longer lead from what is served, so the next read is of the whole zone.
+   */
+  isAheadOfStore?: boolean;
 }
 
 export class ZoneFollower {
@@ -130,7 +137,7 @@ export class ZoneFollower {
       const read = await this.options.store.readRecordSets({
         provider: this.options.provider,
         zone,
-        ...(state.generation === undefined ? {} : { sinceGeneration: state.generation }),
+        ...(state.generation === undefined || state.isAheadOfStore === true ? {} : { sinceGeneration: state.generation }),
       });
       switch (read.kind) {
         case 'none':
@@ -144,6 +151,13 @@ export class ZoneFollower {
           unreachable(read);
       }
       if (!read.isFull && read.generation === state.generation) continue;
+      if (state.generation !== undefined && read.generation < state.generation) {
+        // Never backwards (DESIGN, invariant 2): the store is behind what this process serves
+        // (restored from an old copy, a lost data dir). Keep serving; the enactors see the
+        // generation served (the dns-<id>.json status) and make the next one jump above it.
+        state.isAheadOfStore = true;
+        continue;
+      }
       try {
         if (read.isFull) {
           const names = new Map<string, Uint8Array>();
@@ -156,7 +170,7 @@ export class ZoneFollower {
               names.set(change.name, change.value);
             }
           }
-          Object.assign(state, { generation: read.generation, names, meta });
+          Object.assign(state, { generation: read.generation, names, meta, isAheadOfStore: false });
           changed.set(zone, names.size);
           isRebuild = true;
           continue;
