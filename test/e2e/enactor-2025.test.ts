@@ -44,7 +44,7 @@ import { buildZoneTable, type ZoneContent } from '../../src/dns/zone/table-build
 import type { ServedRRset, ZoneTable } from '../../src/dns/zone/zone-table.js';
 import type { ZoneKey } from '../../src/enact/enact-context.js';
 import { Cleanup } from '../../src/enact/cleanup.js';
-import { decodePlan, encodePlan } from '../../src/plan/plan-codec.js';
+import { decodePlan } from '../../src/plan/plan-codec.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { BuiltinProvider } from '../../src/providers/builtin/builtin-provider.js';
 import { zoneSoa } from '../../src/providers/builtin/soa-serial.js';
@@ -53,7 +53,8 @@ import { zoneRecordsOf } from '../../src/providers/zone-records.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatch, type DnsWatchReport } from '../../src/testing/dns-watch.js';
-import { planDraft, WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
+import { observed as watchRounds, publishAddresses, waitUntil as waitWithin } from '../../src/testing/e2e-steps.js';
+import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
 
@@ -72,32 +73,15 @@ const BOUND_MS = 15_000;
 
 /** The addresses of plan number `i` of the sequence: every plan differs from the one before. */
 const addressesOf = (i: number): string[] => [`192.0.2.${10 + i}`, `192.0.2.${100 + i}`];
+const publish = (store: Store, i: number): Promise<bigint> => publishAddresses(store, addressesOf(i));
+const waitUntil = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = BOUND_MS): Promise<T> => waitWithin(what, probe, timeoutMs);
+/** Lets the watch see the current state a few times before the next step changes it. */
+const observed = (watch: DnsWatch, rounds = 3): Promise<void> => watchRounds(watch, BOUND_MS, rounds);
 
 async function openStore(dataDir: string): Promise<Store> {
   const store = await openSqliteStore({ dataDir, clock: systemClock, random: systemRandom });
   stores.push(store);
   return store;
-}
-
-/** The test plays the planner: a plan for the name, compare-and-set against the newest. */
-async function publish(store: Store, i: number): Promise<bigint> {
-  const head = await store.readNewestHeader();
-  assert.notEqual(head.kind, 'unavailable');
-  const parent = head.kind === 'found' ? head.header.generation : null;
-  const draft = planDraft(parent, systemClock.nowMs(), addressesOf(i));
-  const outcome = await store.publishPlan({ parentGeneration: parent, createdAtMs: draft.createdAtMs, plan: encodePlan(draft) });
-  assert.equal(outcome.kind, 'published');
-  return (outcome as { generation: bigint }).generation;
-}
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = BOUND_MS): Promise<T> {
-  const deadline = systemClock.monotonicMs() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (systemClock.monotonicMs() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await systemClock.sleep(20);
-  }
 }
 
 /** The process state letter of /proc/<pid>/stat ('T': stopped). */
@@ -108,12 +92,6 @@ function processState(pid: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Lets the watch see the current state a few times before the next step changes it. */
-async function observed(watch: DnsWatch, rounds = 3): Promise<void> {
-  const target = watch.rounds() + rounds;
-  await waitUntil('the DNS watch goes on', () => (watch.rounds() >= target ? true : undefined));
 }
 
 /** One real query for the name's addresses (none while the DNS process has nothing to serve yet). */

@@ -33,11 +33,11 @@ import { exchange } from '../../src/dns/exchange.js';
 import { RRType } from '../../src/dns/wire/constants.js';
 import { buildQuery } from '../../src/dns/wire/message.js';
 import { rdataToText } from '../../src/dns/wire/rdata-text.js';
-import { encodePlan } from '../../src/plan/plan-codec.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatchReport } from '../../src/testing/dns-watch.js';
-import { planDraft, WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
+import { publishAddresses, waitUntil as waitWithin } from '../../src/testing/e2e-steps.js';
+import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { startEnactorProcess, stopAllEnactorProcesses, type EnactorProcess } from '../../src/testing/enactor-process.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
@@ -68,26 +68,8 @@ after(async () => {
 
 /** Plan i's addresses: every plan differs from the one before. */
 const addressesOf = (i: number): string[] => [`10.${(i >> 8) & 255}.${i & 255}.1`, `10.${(i >> 8) & 255}.${i & 255}.2`];
-
-async function publish(store: Store, i: number): Promise<bigint> {
-  const head = await store.readNewestHeader();
-  assert.notEqual(head.kind, 'unavailable');
-  const parent = head.kind === 'found' ? head.header.generation : null;
-  const draft = planDraft(parent, systemClock.nowMs(), addressesOf(i));
-  const outcome = await store.publishPlan({ parentGeneration: parent, createdAtMs: draft.createdAtMs, plan: encodePlan(draft) });
-  assert.equal(outcome.kind, 'published');
-  return (outcome as { generation: bigint }).generation;
-}
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 5): Promise<T> {
-  const deadline = systemClock.monotonicMs() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (systemClock.monotonicMs() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await systemClock.sleep(everyMs);
-  }
-}
+const publish = (store: Store, i: number): Promise<bigint> => publishAddresses(store, addressesOf(i));
+const waitUntil = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 5): Promise<T> => waitWithin(what, probe, timeoutMs, everyMs);
 
 async function addressesServed(server: { readonly address: string; readonly port: number }): Promise<string> {
   try {

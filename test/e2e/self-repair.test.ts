@@ -30,11 +30,11 @@ import { exchange } from '../../src/dns/exchange.js';
 import { RRType } from '../../src/dns/wire/constants.js';
 import { buildQuery } from '../../src/dns/wire/message.js';
 import { rdataToText } from '../../src/dns/wire/rdata-text.js';
-import { encodePlan } from '../../src/plan/plan-codec.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatch } from '../../src/testing/dns-watch.js';
-import { planDraft, WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
+import { observed as watchRounds, publishAddresses, waitUntil as waitWithin } from '../../src/testing/e2e-steps.js';
+import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
 import { copySqliteStore, corruptAppliedRow, removeAppliedRow, restoreSqliteStore } from '../../src/testing/store-tamper.js';
@@ -50,27 +50,12 @@ after(async () => {
 /** Every wait ends far sooner on a healthy machine; reconcile runs every 5 s in `run`. */
 const BOUND_MS = 20_000;
 const addressesOf = (i: number): string[] => [`198.51.100.${10 + i}`, `198.51.100.${100 + i}`];
+const publish = (store: Store, i: number): Promise<bigint> => publishAddresses(store, addressesOf(i));
+const waitUntil = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = BOUND_MS, everyMs = 20): Promise<T> =>
+  waitWithin(what, probe, timeoutMs, everyMs);
+/** Lets the watch see the current state a few times before the next step changes it. */
+const observed = (watch: DnsWatch, rounds = 3): Promise<void> => watchRounds(watch, BOUND_MS, rounds);
 const want = (i: number): string => addressesOf(i).sort().join(' ');
-
-async function publish(store: Store, i: number): Promise<bigint> {
-  const head = await store.readNewestHeader();
-  assert.notEqual(head.kind, 'unavailable');
-  const parent = head.kind === 'found' ? head.header.generation : null;
-  const draft = planDraft(parent, systemClock.nowMs(), addressesOf(i));
-  const outcome = await store.publishPlan({ parentGeneration: parent, createdAtMs: draft.createdAtMs, plan: encodePlan(draft) });
-  assert.equal(outcome.kind, 'published');
-  return (outcome as { generation: bigint }).generation;
-}
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = BOUND_MS, everyMs = 20): Promise<T> {
-  const deadline = systemClock.monotonicMs() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (systemClock.monotonicMs() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await systemClock.sleep(everyMs);
-  }
-}
 
 async function served(server: { readonly address: string; readonly port: number }): Promise<string> {
   try {
@@ -79,11 +64,6 @@ async function served(server: { readonly address: string; readonly port: number 
   } catch {
     return '(no answer)';
   }
-}
-
-async function observed(watch: DnsWatch, rounds = 3): Promise<void> {
-  const target = watch.rounds() + rounds;
-  await waitUntil('the DNS watch goes on', () => (watch.rounds() >= target ? true : undefined));
 }
 
 test('self-repair with real processes: deleted plans, a corrupt applied row, a removed marker, an old store restored under a running system', { timeout: 180_000 }, async () => {
