@@ -19,7 +19,7 @@ import { unreachable } from '../base/assert.js';
 import type { ResoluteError } from '../base/errors.js';
 import { zoneLabel, type EnactContext, type ZoneKey } from './enact-context.js';
 import { enactZone, zoneEnactEnv, type ZoneEnactEnv, type ZoneOutcome } from './enact-zone.js';
-import { NewestPlanReader } from './newest-plan.js';
+import { NewestPlanReader, noPlanStep } from './newest-plan.js';
 import type { BackoffOptions } from './provider-backoff.js';
 import { republishPlan, type Republished } from './republish-plan.js';
 
@@ -77,18 +77,7 @@ export class Enactor {
 
   private async enact(): Promise<EnactorStep> {
     const newest = await this.reader.read();
-    switch (newest.kind) {
-      case 'unavailable':
-        return { kind: 'store-unavailable', cause: newest.cause };
-      case 'none':
-        return { kind: 'no-plan' };
-      case 'refused':
-        return { kind: 'refused', generation: newest.generation, cause: newest.cause };
-      case 'plan':
-        break;
-      default:
-        return unreachable(newest);
-    }
+    if (newest.kind !== 'plan') return noPlanStep(newest);
     const { plan } = newest;
     const perProvider = await Promise.all(
       this.context.providers.map(async (provider) => {

@@ -1,3 +1,4 @@
+import { unreachable } from '../base/assert.js';
 import { ResoluteError } from '../base/errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { PlanHeader, Store } from '../store/store.js';
@@ -11,6 +12,26 @@ export type NewestPlan =
   | { readonly kind: 'unavailable'; readonly cause: ResoluteError }
   /** A plan this release must not apply (a newer major schema during a rolling upgrade). */
   | { readonly kind: 'refused'; readonly generation: bigint; readonly cause: ResoluteError };
+
+/** What a step of the enactor or of reconcile reports when there is no plan to act on. */
+export type NoPlanStep =
+  | { readonly kind: 'store-unavailable'; readonly cause: ResoluteError }
+  | { readonly kind: 'no-plan' }
+  | { readonly kind: 'refused'; readonly generation: bigint; readonly cause: ResoluteError };
+
+/** The step outcome for a read that found no plan to act on. */
+export function noPlanStep(newest: Exclude<NewestPlan, { readonly kind: 'plan' }>): NoPlanStep {
+  switch (newest.kind) {
+    case 'unavailable':
+      return { kind: 'store-unavailable', cause: newest.cause };
+    case 'none':
+      return { kind: 'no-plan' };
+    case 'refused':
+      return { kind: 'refused', generation: newest.generation, cause: newest.cause };
+    default:
+      return unreachable(newest);
+  }
+}
 
 /**
  * The newest stored plan, decoded once per generation: the header is one small key, so a

@@ -19,7 +19,6 @@
  * 3. zones that need a new generation (drift, ahead): publish once, then write each of them;
  * 4. audit every repair, heartbeat (`<id>:reconcile`).
  */
-import { unreachable } from '../base/assert.js';
 import type { ResoluteError } from '../base/errors.js';
 import { channels } from '../base/events.js';
 import type { Plan } from '../plan/plan.js';
@@ -28,7 +27,7 @@ import { callProvider } from './call-provider.js';
 import { zoneLabel, type EnactContext, type ZoneKey } from './enact-context.js';
 import { enactZone, zoneEnactEnv, type ZoneEnactEnv, type ZoneOutcome } from './enact-zone.js';
 import { fenceText } from './fence-text.js';
-import { NewestPlanReader } from './newest-plan.js';
+import { NewestPlanReader, noPlanStep } from './newest-plan.js';
 import type { BackoffOptions } from './provider-backoff.js';
 import { recordApplied } from './record-applied.js';
 import { republishPlan, type Republished } from './republish-plan.js';
@@ -92,18 +91,7 @@ export class Reconciler {
 
   private async reconcile(): Promise<ReconcileStep> {
     const newest = await this.reader.read();
-    switch (newest.kind) {
-      case 'unavailable':
-        return { kind: 'store-unavailable', cause: newest.cause };
-      case 'none':
-        return { kind: 'no-plan' };
-      case 'refused':
-        return { kind: 'refused', generation: newest.generation, cause: newest.cause };
-      case 'plan':
-        break;
-      default:
-        return unreachable(newest);
-    }
+    if (newest.kind !== 'plan') return noPlanStep(newest);
     const plan = newest.plan;
     const perProvider = await Promise.all(
       this.options.providers.map(async (provider) => {
