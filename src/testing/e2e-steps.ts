@@ -4,6 +4,7 @@
  * would, and wait for a condition with a bound.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { systemClock } from '../base/clock.js';
 import { encodePlan } from '../plan/plan-codec.js';
 import type { Store } from '../store/store.js';
@@ -41,4 +42,12 @@ export async function waitUntil<T>(
 export async function observed(watch: DnsWatch, timeoutMs: number, rounds = 3): Promise<void> {
   const target = watch.rounds() + rounds;
   await waitUntil('the DNS watch goes on', () => (watch.rounds() >= target ? true : undefined), timeoutMs);
+}
+
+/** Writes the world's config (enact-world.ts: zone demo.test, name api.demo.test) to `file`. */
+export function writeWorldConfig(file: string): void {
+  writeFileSync(
+    file,
+    'zones:\n  - apex: demo.test\n    nameservers: [ns1.demo.test]\nendpoints:\n  - name: api.demo.test\n    type: A\n    targets:\n      - { address: 192.0.2.10 }\n      - { address: 192.0.2.100 }\n',
+  );
 }

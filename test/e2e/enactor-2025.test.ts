@@ -26,7 +26,7 @@
  *   serial goes back) and then the empty answer — proof that the test can catch the bug.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -53,7 +53,7 @@ import { zoneRecordsOf } from '../../src/providers/zone-records.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatch, type DnsWatchReport } from '../../src/testing/dns-watch.js';
-import { observed as watchRounds, publishAddresses, waitUntil as waitWithin } from '../../src/testing/e2e-steps.js';
+import { observed as watchRounds, publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
 import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
@@ -138,10 +138,7 @@ test('the test-only stop hook is inert when unset, stops once at its generation,
 test('Resolute, real processes: A paused before writing g, g+1…g+5 applied and cleaned up, A resumed — never empty, never backwards, A fenced', async () => {
   const dataDir = path.join(dir, 'resolute');
   const configFile = path.join(dir, 'resolute.yaml');
-  writeFileSync(
-    configFile,
-    'zones:\n  - apex: demo.test\n    nameservers: [ns1.demo.test]\nendpoints:\n  - name: api.demo.test\n    type: A\n    targets:\n      - { address: 192.0.2.10 }\n      - { address: 192.0.2.100 }\n',
-  );
+  writeWorldConfig(configFile);
   const common = ['--config', configFile, '--data-dir', dataDir];
   const store = await openStore(dataDir);
   const appliedAt = async (): Promise<{ generation: bigint; by: string } | undefined> => {

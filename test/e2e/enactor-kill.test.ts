@@ -22,7 +22,7 @@
  * (RESOLUTE_KILLS=<n> changes the number of kills, default 200).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -36,7 +36,7 @@ import { rdataToText } from '../../src/dns/wire/rdata-text.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatchReport } from '../../src/testing/dns-watch.js';
-import { publishAddresses, waitUntil as waitWithin } from '../../src/testing/e2e-steps.js';
+import { publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
 import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { startEnactorProcess, stopAllEnactorProcesses, type EnactorProcess } from '../../src/testing/enactor-process.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../../src/testing/resolute-process.js';
@@ -108,10 +108,7 @@ test(`SIGKILL of an enactor at random points of an apply, ${KILLS} times: never 
   const startedMs = systemClock.monotonicMs();
   const dataDir = path.join(dir, 'data');
   const configFile = path.join(dir, 'resolute.yaml');
-  writeFileSync(
-    configFile,
-    'zones:\n  - apex: demo.test\n    nameservers: [ns1.demo.test]\nendpoints:\n  - name: api.demo.test\n    type: A\n    targets:\n      - { address: 192.0.2.10 }\n      - { address: 192.0.2.100 }\n',
-  );
+  writeWorldConfig(configFile);
   const common = ['--config', configFile, '--data-dir', dataDir];
   const store = await openSqliteStore({ dataDir, clock: systemClock, random: systemRandom });
   stores.push(store);

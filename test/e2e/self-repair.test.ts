@@ -19,7 +19,7 @@
  * `status --json` shows the newest generation applied and served.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -33,7 +33,7 @@ import { rdataToText } from '../../src/dns/wire/rdata-text.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatch } from '../../src/testing/dns-watch.js';
-import { observed as watchRounds, publishAddresses, waitUntil as waitWithin } from '../../src/testing/e2e-steps.js';
+import { observed as watchRounds, publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
 import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
@@ -69,10 +69,7 @@ async function served(server: { readonly address: string; readonly port: number 
 test('self-repair with real processes: deleted plans, a corrupt applied row, a removed marker, an old store restored under a running system', { timeout: 180_000 }, async () => {
   const dataDir = path.join(dir, 'data');
   const configFile = path.join(dir, 'resolute.yaml');
-  writeFileSync(
-    configFile,
-    'zones:\n  - apex: demo.test\n    nameservers: [ns1.demo.test]\nendpoints:\n  - name: api.demo.test\n    type: A\n    targets:\n      - { address: 192.0.2.10 }\n      - { address: 192.0.2.100 }\n',
-  );
+  writeWorldConfig(configFile);
   const common = ['--config', configFile, '--data-dir', dataDir];
   const store = await openSqliteStore({ dataDir, clock: systemClock, random: systemRandom });
   stores.push(store);

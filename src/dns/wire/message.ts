@@ -226,6 +226,28 @@ export interface QueryOptions {
 export const DEFAULT_UDP_SIZE = 1232;
 
 /**
+ * A request (QR clear): every header flag clear unless given, empty sections unless given, no
+ * EDNS. The one place requests of every opcode start from (QUERY, NOTIFY, UPDATE, transfers).
+ */
+export function buildRequest(fields: Partial<Message> & Pick<Message, 'id' | 'opcode' | 'questions'>): Message {
+  return {
+    qr: false,
+    aa: false,
+    tc: false,
+    rd: false,
+    ra: false,
+    ad: false,
+    cd: false,
+    rcode: 0,
+    answers: [],
+    authority: [],
+    additional: [],
+    edns: undefined,
+    ...fields,
+  };
+}
+
+/**
  * A standard query (opcode QUERY) for one name and type. The name is an absolute name in
  * presentation form; its case is kept.
  */
@@ -233,21 +255,11 @@ export function buildQuery(name: string, type: number, options: QueryOptions): M
   // Through wire form and back: validates the name and gives it the module's escaping.
   const qname = nameFromWire(nameToWire(name), 0, { preserveCase: true, allowPointers: false }).name;
   const ednsFields = options.edns === true ? {} : options.edns === false ? undefined : options.edns;
-  return {
+  return buildRequest({
     id: options.id,
-    qr: false,
     opcode: 0,
-    aa: false,
-    tc: false,
     rd: options.rd ?? false,
-    ra: false,
-    ad: false,
-    cd: false,
-    rcode: 0,
     questions: [{ name: qname, type, class: options.class ?? RRClass.IN }],
-    answers: [],
-    authority: [],
-    additional: [],
     edns:
       ednsFields === undefined
         ? undefined
@@ -258,5 +270,5 @@ export function buildQuery(name: string, type: number, options: QueryOptions): M
             dnssecOk: ednsFields.dnssecOk ?? false,
             options: ednsFields.options ?? [],
           },
-  };
+  });
 }

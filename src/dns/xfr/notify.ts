@@ -18,7 +18,7 @@ import { channels } from '../../base/events.js';
 import type { Random } from '../../base/random.js';
 import { exchange } from '../exchange.js';
 import { Opcode, Rcode, rcodeName, RRClass, RRType } from '../wire/constants.js';
-import { serializeMessage, type Message } from '../wire/message.js';
+import { buildRequest, serializeMessage } from '../wire/message.js';
 import type { ResourceRecord } from '../wire/record.js';
 import { signMessage, verifyResponse } from '../wire/tsig.js';
 import type { TsigKey } from '../wire/tsig-key.js';
@@ -109,23 +109,13 @@ export class Notifier {
   /** One NOTIFY exchange: undefined when acknowledged, else why not. */
   private async attempt(soa: ResourceRecord, target: NotifyTarget, signal: AbortSignal): Promise<string | undefined> {
     const { clock, key } = this.options;
-    const message: Message = {
+    const message = buildRequest({
       id: this.options.random.uint16(),
-      qr: false,
       opcode: Opcode.NOTIFY,
       aa: true,
-      tc: false,
-      rd: false,
-      ra: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
       questions: [{ name: soa.name, type: RRType.SOA, class: RRClass.IN }],
       answers: [soa],
-      authority: [],
-      additional: [],
-      edns: undefined,
-    };
+    });
     let bytes = serializeMessage(message);
     let requestMac: Uint8Array | undefined;
     if (key !== undefined) {

@@ -16,7 +16,7 @@ import type { Clock } from '../../base/clock.js';
 import { ResoluteError } from '../../base/errors.js';
 import type { Random } from '../../base/random.js';
 import { Rcode, rcodeName, RRClass, RRType } from '../wire/constants.js';
-import { parseMessage, serializeMessage, type Message } from '../wire/message.js';
+import { buildRequest, parseMessage, serializeMessage, type Message } from '../wire/message.js';
 import { nameToWire } from '../wire/name.js';
 import type { ResourceRecord } from '../wire/record.js';
 import { signMessage, splitTsig, TsigStreamVerifier } from '../wire/tsig.js';
@@ -144,23 +144,12 @@ export async function requestZoneTransfer(request: TransferRequest): Promise<Tra
 function requestBytes(request: TransferRequest): { bytes: Uint8Array; mac: Uint8Array | undefined } {
   const isIxfr = request.ixfrFromSerial !== undefined;
   const authority: ResourceRecord[] = isIxfr ? [clientSoa(request.zone, request.ixfrFromSerial as number)] : [];
-  const message: Message = {
+  const message = buildRequest({
     id: request.random.uint16(),
-    qr: false,
     opcode: 0,
-    aa: false,
-    tc: false,
-    rd: false,
-    ra: false,
-    ad: false,
-    cd: false,
-    rcode: 0,
     questions: [{ name: request.zone, type: isIxfr ? RRType.IXFR : RRType.AXFR, class: RRClass.IN }],
-    answers: [],
     authority,
-    additional: [],
-    edns: undefined,
-  };
+  });
   const bytes = serializeMessage(message);
   if (request.key === undefined) return { bytes, mac: undefined };
   return signMessage(bytes, request.key, { timeSigned: Math.floor(request.clock.nowMs() / 1000) });

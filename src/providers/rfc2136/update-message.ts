@@ -12,7 +12,7 @@
  * | §2.5.2 delete an RRset | ANY | type | 0 | empty | `deleteRRset` |
  */
 import { Opcode, RRClass, RRType } from '../../dns/wire/constants.js';
-import type { Message } from '../../dns/wire/message.js';
+import { buildRequest, type Message } from '../../dns/wire/message.js';
 import type { ResourceRecord } from '../../dns/wire/record.js';
 
 export interface UpdateSections {
@@ -24,24 +24,14 @@ export interface UpdateSections {
 }
 
 export function updateMessage(sections: UpdateSections): Message {
-  return {
+  return buildRequest({
     id: sections.id,
-    qr: false,
     opcode: Opcode.UPDATE,
-    aa: false,
-    tc: false,
-    rd: false,
-    ra: false,
-    ad: false,
-    cd: false,
-    rcode: 0,
     // RFC 2136 §2.3: ZOCOUNT 1, ZTYPE SOA, ZCLASS the zone's class.
     questions: [{ name: sections.zone, type: RRType.SOA, class: RRClass.IN }],
     answers: sections.prerequisites,
     authority: sections.updates,
-    additional: [],
-    edns: undefined,
-  };
+  });
 }
 
 const EMPTY = new Uint8Array(0);
