@@ -13,7 +13,9 @@
  * 4. a provider holding a generation ABOVE the newest plan → publish the newest content again
  *    with `minGeneration` above it, so the next step converges instead of being refused forever;
  * 5. heartbeat with the outcome.
- * `run(signal)` repeats `step()` every `intervalMs`.
+ * `run(signal)` repeats `step()` as soon as a plan is published (the store's watch on the
+ * newest-plan header: a commit heard through inotify with SQLite), and at least every
+ * `intervalMs` (the fallback when a notification is missed).
  */
 import { unreachable } from '../base/assert.js';
 import type { ResoluteError } from '../base/errors.js';
@@ -62,10 +64,16 @@ export class Enactor {
     this.env = zoneEnactEnv(options, this.reader);
   }
 
+  /** Steps when the store says a newer plan was published (store.ts `watch`), or every `intervalMs`, whichever comes first. */
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.step();
-      await this.context.clock.sleep(this.intervalMs, signal).catch(() => undefined);
+    const watch = this.context.store.watch([{ kind: 'newest-plan' }]);
+    try {
+      while (!signal.aborted) {
+        await this.step();
+        await watch.next({ timeoutMs: this.intervalMs, signal });
+      }
+    } finally {
+      watch.close();
     }
   }
 

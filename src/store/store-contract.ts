@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { Clock } from '../base/clock.js';
+import { systemClock, type Clock } from '../base/clock.js';
 import { seededRandom, type Random } from '../base/random.js';
 import type { EncodedPlan, FencedOutcome, RecordSetChange, RecordSetsRead, Store } from './store.js';
 
@@ -23,8 +23,15 @@ export interface StoreContractOptions {
   readonly isDurable: boolean;
 }
 
-/** Time that moves only when told: lease expiry is by the store's clock. */
+/**
+ * Time that moves only when told: lease expiry is by the store's clock. A sleep moves time on
+ * by itself (a loop under test runs at once), unless sleeps are held (`isHoldingSleeps`): then
+ * it waits until `advance` passes its end, or its signal aborts.
+ */
 export class ManualClock implements Clock {
+  isHoldingSleeps = false;
+  private readonly held = new Set<{ readonly atMs: number; readonly resolve: () => void }>();
+
   constructor(private ms = 1_700_000_000_000) {}
   nowMs(): number {
     return this.ms;
@@ -34,9 +41,26 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.ms += ms;
+    for (const sleeper of this.held) {
+      if (sleeper.atMs > this.ms) continue;
+      this.held.delete(sleeper);
+      sleeper.resolve();
+    }
   }
-  async sleep(ms: number): Promise<void> {
-    this.ms += ms;
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!this.isHoldingSleeps) {
+      this.ms += ms;
+      return;
+    }
+    if (signal?.aborted === true) throw signal.reason;
+    await new Promise<void>((resolve, reject) => {
+      const sleeper = { atMs: this.ms + ms, resolve };
+      this.held.add(sleeper);
+      signal?.addEventListener('abort', () => {
+        this.held.delete(sleeper);
+        reject(signal.reason);
+      }, { once: true });
+    });
   }
   after(): () => void {
     return () => {};
@@ -308,6 +332,58 @@ export function runStoreContract(
           const read = await store.readRecordSets(zoneKey);
           assert.equal(read.kind === 'found' ? read.changes.length : read.kind, 5000);
           assert.deepEqual(asText(read), { generation: 1n, isFull: true, names: entries });
+        }));
+    });
+
+    describe('watch', () => {
+      const zoneKey = { provider: 'builtin', zone: 'demo.test.' };
+      const applyTo = (store: Store, zone: string, generation: bigint): Promise<FencedOutcome> =>
+        store.applyRecordSets({ provider: 'builtin', zone, expected: generation === 1n ? null : generation - 1n, generation, by: 'A', changes: [{ name: `a.${zone}`, value: bytes(`${generation}`) }] });
+
+      test('a watch says changed once after a write to what it watches, and timeout when only other keys were written', () =>
+        withStore(async (store) => {
+          const watch = store.watch([{ kind: 'newest-plan' }]);
+          try {
+            await store.recordHeartbeat({ id: 'A', role: 'enactor', outcome: 'applied' });
+            await applyTo(store, 'demo.test.', 1n);
+            assert.equal(await watch.next({ timeoutMs: 1000 }), 'timeout', 'a heartbeat and a zone write are not the newest plan');
+            await publish(store, null);
+            assert.equal(await watch.next({ timeoutMs: 1000 }), 'changed', 'written between two calls: never missed');
+            assert.equal(await watch.next({ timeoutMs: 1000 }), 'timeout', 'said once');
+            await publish(store, 1n);
+            await publish(store, 2n);
+            assert.equal(await watch.next({ timeoutMs: 1000 }), 'changed', 'two writes: one wake-up, then the caller reads the newest');
+          } finally {
+            watch.close();
+          }
+        }));
+
+      test("a waiter on a zone's applied generation wakes when that zone is written, not another, and ends at its timeout or its signal", () =>
+        withStore(async (store, { clock }) => {
+          clock.isHoldingSleeps = true;
+          const watch = store.watch([{ kind: 'applied', ...zoneKey }]);
+          try {
+            let outcome: string | undefined;
+            const waiting = watch.next({ timeoutMs: 60_000 }).then((o) => (outcome = o));
+            await applyTo(store, 'other.test.', 1n);
+            await systemClock.sleep(50);
+            assert.equal(outcome, undefined, 'another zone written: still waiting');
+            await applyTo(store, 'demo.test.', 1n);
+            await Promise.race([waiting, systemClock.sleep(2000)]);
+            assert.equal(outcome, 'changed', 'woken by the write, long before its timeout');
+
+            const timing = watch.next({ timeoutMs: 1000 });
+            await systemClock.sleep(10);
+            clock.advance(1000);
+            assert.equal(await timing, 'timeout');
+            const controller = new AbortController();
+            const aborting = watch.next({ timeoutMs: 60_000, signal: controller.signal });
+            controller.abort();
+            assert.equal(await aborting, 'aborted');
+          } finally {
+            watch.close();
+            clock.isHoldingSleeps = false;
+          }
         }));
     });
 

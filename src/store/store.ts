@@ -66,7 +66,25 @@ export interface Store {
   /** Every target ever drained or undrained, by target key; the planner uses those with `isDrained`. */
   listDrains(): Promise<Listed<Drain>>;
 
+  /**
+   * A wake-up for polling loops (issue 6: a plan served within 100 ms of its commit): `next`
+   * resolves `changed` as soon as one of `targets` was written, by any process, since the watch
+   * was made or since `next` last said `changed`; else `timeout` after `timeoutMs`. A hint,
+   * never a source of truth: the caller reads the store after it, and a missed or coalesced
+   * notification costs at most `timeoutMs` (the caller's poll interval). Close it when done.
+   */
+  watch(targets: readonly WatchTarget[]): StoreWatch;
+
   close(): Promise<void>;
+}
+
+/** What a watch can follow: the newest plan's header, or an applied generation (a zone's record sets). */
+export type WatchTarget = { readonly kind: 'newest-plan' } | ({ readonly kind: 'applied' } & AppliedKey);
+
+export interface StoreWatch {
+  /** `aborted` when `signal` aborts first. Store down: waits for the timeout (the caller's read reports it). */
+  next(request: { readonly timeoutMs: number; readonly signal?: AbortSignal }): Promise<'changed' | 'timeout' | 'aborted'>;
+  close(): void;
 }
 
 /** The store could not answer: down, locked beyond its bound, or a plan it cannot read whole. */

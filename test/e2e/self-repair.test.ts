@@ -172,11 +172,14 @@ test('self-repair with real processes: deleted plans, a corrupt applied row, a r
     startMs = systemClock.monotonicMs();
     await restoreSqliteStore(oldCopy, dataDir);
     const restoredHead = await newest();
-    assert.equal(restoredHead, g1, 'the store is back at plan 1');
+    // The enactors wake on the restore's write to the newest-plan key (store.watch) and may have
+    // republished above the served generation already: then the jump below is what they did.
+    const hasJumped = restoredHead > gServed;
+    assert.ok(restoredHead === g1 || hasJumped, `the store is back at plan 1 (${g1}), or already jumped above ${gServed}: ${restoredHead}`);
     await observed(watch, 10);
     i = 8;
     const gPlanned = await publish(store, i); // the planner's next plan, computed against the restored store
-    assert.ok(gPlanned <= gServed, `the restored store hands out ${gPlanned}, not above ${gServed} served`);
+    assert.ok(hasJumped || gPlanned <= gServed, `the restored store hands out ${gPlanned}, not above ${gServed} served`);
     const gJump = await waitUntil('(d) the next generation jumps above the one served', async () => {
       const g = await newest();
       return g > gServed ? g : undefined;

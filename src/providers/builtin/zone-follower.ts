@@ -5,11 +5,15 @@
  * step():
  *   1. per zone, read the record sets: the whole zone the first time, then only the names
  *      changed since the generation served (store.ts `readRecordSets`, O(k));
- *   2. a delta becomes one `updateZoneTable` (O(k)); a whole zone rebuilds the table;
- *      the new SOA serial is soa-serial.ts's, from the zone's meta (zone-meta.ts);
+ *   2. a delta becomes `updateZoneTable` calls (O(k)); a whole zone becomes the delta from what
+ *      is served; both decoded and built in slices that yield to the event loop every few
+ *      milliseconds (Pacer), because this thread answers DNS (issue 6: the server never waits on a plan
+ *      being built); the new SOA serial is soa-serial.ts's, from the zone's meta (zone-meta.ts);
  *   3. swap the table into the attached server; queries in flight finish on the old one;
- *   4. now and then, and on close, the snapshot file (zone-snapshot-file.ts) is rewritten, so
- *      a restart answers before the store does.
+ *   4. now and then, and on close, the snapshot file (zone-snapshot-file.ts) is rewritten in
+ *      the background, in pieces, so a restart answers before the store does.
+ * `run` steps when the store says a zone's applied generation changed (store.ts `watch`), or
+ * every `intervalMs`, whichever comes first.
  *
  * The store unavailable, a zone unreadable, a zone read as `none` (marker removed), or a zone
  * at a generation BELOW the one served (a store restored from an old copy): the last table keeps
@@ -22,23 +26,23 @@ import { ResoluteError } from '../../base/errors.js';
 import { RRClass, RRType } from '../../dns/wire/constants.js';
 import { nameToWire } from '../../dns/wire/name.js';
 import type { RRset } from '../../dns/wire/record.js';
-import { buildZoneTable, updateZoneTable, type NameChange, type ZoneContent } from '../../dns/zone/table-builder.js';
+import { buildZoneTable, setZoneAvailability, updateZoneTable, type NameChange, type ZoneContent } from '../../dns/zone/table-builder.js';
 import type { ServedRRset, ZoneTable } from '../../dns/zone/zone-table.js';
-import type { Store } from '../../store/store.js';
+import type { RecordSetChange, Store } from '../../store/store.js';
 import { decodeServedRRsets } from './record-set-codec.js';
 import { zoneSerial, zoneSoa } from './soa-serial.js';
 import { decodeZoneMeta, encodeZoneMeta, ZONE_META_NAME, type ZoneMeta } from './zone-meta.js';
-import { readZoneSnapshot, writeZoneSnapshot, type SnapshotZone } from './zone-snapshot-file.js';
+import { readZoneSnapshot, writeZoneSnapshot, type SnapshotZoneInput } from './zone-snapshot-file.js';
 
 export interface ZoneFollowerOptions {
   readonly store: Store;
   /** The built-in provider's id (its key in the store). */
   readonly provider: string;
   readonly zones: readonly string[];
-  /** The snapshot file, e.g. `<data-dir>/dns-<id>.zones`. */
-  readonly snapshotFile: string;
+  /** The snapshot file, e.g. `<data-dir>/dns-<id>.zones`; absent: none read or written (the simulator, which has no disk). */
+  readonly snapshotFile?: string;
   readonly clock: Clock;
-  /** Between two reads of the store in `run` (default 100 ms: propagation ≤ 100 ms p99, issue 6). */
+  /** The longest pause between two reads of the store in `run` when no change is heard (default 100 ms). */
   readonly intervalMs?: number;
   /** The snapshot is rewritten at most this often while changes come (default 5000). */
   readonly snapshotEveryMs?: number;
@@ -68,6 +72,8 @@ interface FollowedZone {
    * dir): its deltas no longer lead from what is served, so the next read is of the whole zone.
    */
   isAheadOfStore?: boolean;
+  /** `names` is being written to the snapshot file: copy it before changing it. */
+  isNamesLent?: boolean;
 }
 
 export class ZoneFollower {
@@ -77,6 +83,8 @@ export class ZoneFollower {
   private version = 0n;
   private isSnapshotDirty = false;
   private lastSnapshotMs = -Infinity;
+  /** The snapshot write in flight, if any. */
+  private snapshotting: Promise<void> | undefined;
 
   private constructor(private readonly options: ZoneFollowerOptions) {
     for (const zone of options.zones) this.zones.set(zone, { generation: undefined, names: new Map(), meta: undefined });
@@ -90,6 +98,7 @@ export class ZoneFollower {
    */
   static async open(options: ZoneFollowerOptions): Promise<ZoneFollower> {
     const follower = new ZoneFollower(options);
+    if (options.snapshotFile === undefined) return follower;
     const snapshot = await readZoneSnapshot(options.snapshotFile);
     if (snapshot.kind === 'read') {
       for (const saved of snapshot.zones) {
@@ -131,8 +140,7 @@ export class ZoneFollower {
   async step(): Promise<FollowOutcome> {
     const changed = new Map<string, number>();
     const unavailable = new Map<string, ResoluteError>();
-    let isRebuild = false;
-    const deltas: Array<{ zone: string; changes: Map<string, NameChange>; soa: RRset | undefined }> = [];
+    let table = this.current;
     for (const [zone, state] of this.zones) {
       const read = await this.options.store.readRecordSets({
         provider: this.options.provider,
@@ -159,99 +167,102 @@ export class ZoneFollower {
         continue;
       }
       try {
-        if (read.isFull) {
-          const names = new Map<string, Uint8Array>();
-          let meta: ZoneMeta | undefined;
-          for (const change of read.changes) {
-            if (change.value === null) continue;
-            if (change.name === ZONE_META_NAME) meta = decodeZoneMeta(zone, change.value);
-            else {
-              decodeServedRRsets(change.name, change.value); // a damaged value fails the read here, not the rebuild
-              names.set(change.name, change.value);
-            }
-          }
-          Object.assign(state, { generation: read.generation, names, meta, isAheadOfStore: false });
-          changed.set(zone, names.size);
-          isRebuild = true;
-          continue;
+        const change = await this.decodeChange(zone, state, read.changes, read.isFull);
+        table = await this.buildInSlices(table, zone, change);
+        if (state.isNamesLent === true) state.names = await copyPaced(state.names, new Pacer(this.options.clock));
+        state.isNamesLent = false;
+        for (const [name, value] of change.values) {
+          if (value === null) state.names.delete(name);
+          else state.names.set(name, value);
         }
-        deltas.push({ zone, ...this.applyDelta(zone, state, read.generation, read.changes) });
-        changed.set(zone, read.changes.length);
+        Object.assign(state, { generation: read.generation, meta: change.meta, isAheadOfStore: false });
+        changed.set(zone, read.isFull ? state.names.size : read.changes.length);
       } catch (error) {
         if (!(error instanceof ResoluteError)) throw error;
         unavailable.set(zone, error);
       }
     }
-    if (isRebuild) {
-      this.current = this.buildTable();
-    } else {
-      for (const { zone, changes, soa } of deltas) {
-        // A large change is built in slices, yielding between them: this process answers DNS
-        // on the same thread, and the table being served stays the old one until the last
-        // slice (each slice is O(its names); only the finished table is swapped in).
-        const slices = sliceChanges(changes, CHANGE_SLICE_NAMES);
-        for (let i = 0; i < slices.length; i++) {
-          const isLast = i === slices.length - 1;
-          this.current = updateZoneTable(this.current, zone, slices[i], {
-            version: ++this.version,
-            ...(soa === undefined || !isLast ? {} : { soa }),
-          });
-          if (!isLast) await this.options.clock.sleep(0);
-        }
-      }
-    }
     if (changed.size > 0) {
+      this.current = table;
       this.isSnapshotDirty = true;
-      this.sink?.setTable(this.current);
+      this.sink?.setTable(table);
     }
-    await this.maybeWriteSnapshot(false);
+    this.startSnapshot();
     return { kind: 'followed', changed, unavailable };
   }
 
-  /** Follows until `signal` aborts, one step per `intervalMs`. */
+  /** Follows until `signal` aborts: a step on every change of a zone's applied generation, and every `intervalMs`. */
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.step();
-      try {
-        await this.options.clock.sleep(this.options.intervalMs ?? 100, signal);
-      } catch {
-        break;
+    const watch = this.options.store.watch([...this.zones.keys()].map((zone) => ({ kind: 'applied' as const, provider: this.options.provider, zone })));
+    try {
+      while (!signal.aborted) {
+        await this.step();
+        await watch.next({ timeoutMs: this.options.intervalMs ?? 100, signal });
       }
+    } finally {
+      watch.close();
     }
   }
 
-  /** Writes the snapshot if it changed since the last write. */
+  /** Writes the snapshot if it changed since the last write (after the one in flight, if any). */
   async close(): Promise<void> {
-    await this.maybeWriteSnapshot(true);
+    await this.snapshotting;
+    if (this.isSnapshotDirty) await this.writeSnapshot();
   }
 
   /**
-   * The changes of one delta, decoded before anything is touched (a damaged value leaves the
-   * zone as it was), then applied to the zone's state; the SOA when the meta changed.
+   * The names whose value changes (null: deleted), decoded for the table, and the zone's meta,
+   * decoded before anything is touched (a damaged value leaves the zone as it was). A whole
+   * zone (`isFull`) becomes the difference from what is served, so it is built like a delta:
+   * in slices, never one long rebuild. Yields between slices: this thread answers queries.
    */
-  private applyDelta(zone: string, state: FollowedZone, generation: bigint, changes: readonly { name: string; value: Uint8Array | null }[]) {
-    let meta = state.meta;
-    const decoded = new Map<string, ServedRRset[] | null>();
-    for (const change of changes) {
-      if (change.name === ZONE_META_NAME) {
-        if (change.value !== null) meta = decodeZoneMeta(zone, change.value);
-      } else {
-        decoded.set(change.name, change.value === null ? null : decodeServedRRsets(change.name, change.value));
+  private async decodeChange(zone: string, state: FollowedZone, changes: readonly RecordSetChange[], isFull: boolean): Promise<ZoneChange> {
+    const pacer = new Pacer(this.options.clock);
+    let meta = isFull ? undefined : state.meta;
+    const values = new Map<string, Uint8Array | null>();
+    for (let i = 0; i < changes.length; i++) {
+      const { name, value } = changes[i];
+      if (name === ZONE_META_NAME) {
+        if (value !== null) meta = decodeZoneMeta(zone, value);
+      } else if (!isFull || (value !== null && !isSameBytes(state.names.get(name), value))) {
+        values.set(name, value);
       }
+      await pacer.pace();
+    }
+    if (isFull) {
+      const present = new Set(changes.map((c) => c.name));
+      for (const name of state.names.keys()) if (!present.has(name)) values.set(name, null);
+    }
+    if (meta === undefined) throw corruptZone(zone, 'the zone has record sets but no zone meta (SOA fields)');
+    const tableChanges = new Map<string, NameChange>();
+    for (const [name, value] of values) {
+      tableChanges.set(name, value === null ? null : byType(decodeServedRRsets(name, value)));
+      await pacer.pace();
     }
     const isMetaChanged = meta !== state.meta;
-    for (const change of changes) {
-      if (change.name === ZONE_META_NAME) continue;
-      if (change.value === null) state.names.delete(change.name);
-      else state.names.set(change.name, change.value);
-    }
-    state.meta = meta;
-    state.generation = generation;
-    const tableChanges = new Map<string, NameChange>();
-    for (const [name, rrsets] of decoded) tableChanges.set(name, rrsets === null ? null : byType(rrsets));
     // The apex carries the NS from the meta: its answers change with the name servers too.
-    if (isMetaChanged || decoded.has(zone)) tableChanges.set(zone, this.apexRRsets(zone, state));
-    return { changes: tableChanges, soa: isMetaChanged ? this.soaOf(zone, state) : undefined };
+    if (isMetaChanged || values.has(zone)) tableChanges.set(zone, apexRRsets(zone, values.has(zone) ? values.get(zone) : state.names.get(zone), meta));
+    return { values, tableChanges, meta, soa: isMetaChanged ? soaOf(zone, meta) : undefined };
+  }
+
+  /**
+   * `table` with the change, built in slices that yield between them: the table being served
+   * stays the old one until the caller swaps in the last slice's (each slice is O(its names)).
+   */
+  private async buildInSlices(table: ZoneTable, zone: string, change: ZoneChange): Promise<ZoneTable> {
+    const pacer = new Pacer(this.options.clock);
+    const slices = sliceChanges(change.tableChanges, CHANGE_SLICE_NAMES);
+    for (let i = 0; i < slices.length; i++) {
+      const isLast = i === slices.length - 1;
+      table = updateZoneTable(table, zone, slices[i], { version: ++this.version, ...(change.soa === undefined || !isLast ? {} : { soa: change.soa }) });
+      if (!isLast) await pacer.pace();
+    }
+    // A zone served SERVFAIL until its first read (or its meta) answers from now on.
+    if (table.zone(zone)?.servfail !== undefined) {
+      table = setZoneAvailability(table, zone, true);
+      this.version = table.version;
+    }
+    return table;
   }
 
   private buildTable(): ZoneTable {
@@ -259,46 +270,46 @@ export class ZoneFollower {
     const unavailable: string[] = [];
     for (const [zone, state] of this.zones) {
       const rrsets = new Map<string, ReadonlyMap<number, ServedRRset>>();
-      const soa = this.soaOf(zone, state);
+      const soa = soaOf(zone, state.meta);
       if (state.meta === undefined) unavailable.push(zone);
       else for (const [name, value] of state.names) rrsets.set(name, byType(decodeServedRRsets(name, value)));
       // A whole zone carries its SOA at the apex, as a zone file does (updateZoneTable adds it itself).
-      rrsets.set(zone, this.apexRRsets(zone, state).set(RRType.SOA, soa));
+      rrsets.set(zone, apexRRsets(zone, state.names.get(zone), state.meta).set(RRType.SOA, soa));
       contents.push({ origin: zone, soa, rrsets });
     }
     return buildZoneTable(contents, { version: ++this.version, unavailable });
   }
 
-  private apexRRsets(zone: string, state: FollowedZone): Map<number, ServedRRset> {
-    const value = state.names.get(zone);
-    const rrsets = value === undefined ? new Map<number, ServedRRset>() : byType(decodeServedRRsets(zone, value));
-    const nameservers = state.meta?.soa.nameservers ?? [];
-    if (!rrsets.has(RRType.NS) && nameservers.length > 0) {
-      rrsets.set(RRType.NS, { name: zone, type: RRType.NS, class: RRClass.IN, ttlSeconds: 3600, rdatas: nameservers.map((ns) => nameToWire(ns)) });
-    }
-    return rrsets;
+  /** Starts a snapshot write in the background when one is due; one at a time. */
+  private startSnapshot(): void {
+    if (this.snapshotting !== undefined || !this.isSnapshotDirty || this.options.snapshotFile === undefined) return;
+    if (this.options.clock.monotonicMs() - this.lastSnapshotMs < (this.options.snapshotEveryMs ?? 5000)) return;
+    this.snapshotting = this.writeSnapshot().finally(() => {
+      this.snapshotting = undefined;
+    });
   }
 
-  private soaOf(zone: string, state: FollowedZone): RRset {
-    const meta = state.meta;
-    if (meta === undefined) return zoneSoa(zone, { nameservers: [], hostmaster: `hostmaster.${zone}`, negativeTtlSeconds: 5 }, 0);
-    return zoneSoa(zone, meta.soa, zoneSerial(meta.serialBase, meta.changedGeneration));
-  }
-
-  private async maybeWriteSnapshot(isForced: boolean): Promise<void> {
-    if (!this.isSnapshotDirty) return;
-    const now = this.options.clock.monotonicMs();
-    if (!isForced && now - this.lastSnapshotMs < (this.options.snapshotEveryMs ?? 5000)) return;
-    const zones: SnapshotZone[] = [];
+  /**
+   * The snapshot of what is served now, written in pieces (zone-snapshot-file.ts) while steps go
+   * on, so the answering thread is never held for the whole file. The names maps are lent to
+   * the writer, not copied: a step that changes a lent map first takes a copy (`ownNames`).
+   */
+  private async writeSnapshot(): Promise<void> {
+    const file = this.options.snapshotFile;
+    if (file === undefined) return;
+    const zones: SnapshotZoneInput[] = [];
+    const lent: FollowedZone[] = [];
     for (const [zone, state] of this.zones) {
       if (state.generation === undefined || state.meta === undefined) continue;
-      const names = new Map(state.names);
-      names.set(ZONE_META_NAME, encodeZoneMeta(state.meta));
-      zones.push({ zone, generation: state.generation, names });
+      state.isNamesLent = true;
+      lent.push(state);
+      zones.push({ zone, generation: state.generation, names: withMeta(state.names, encodeZoneMeta(state.meta)) });
     }
     this.isSnapshotDirty = false;
-    this.lastSnapshotMs = now;
-    const outcome = await writeZoneSnapshot(this.options.snapshotFile, zones);
+    this.lastSnapshotMs = this.options.clock.monotonicMs();
+    const outcome = await writeZoneSnapshot(file, zones).finally(() => {
+      for (const state of lent) state.isNamesLent = false;
+    });
     // A failed write keeps the table served from memory; the next change tries again.
     if (outcome.kind === 'failed') {
       this.isSnapshotDirty = true;
@@ -307,12 +318,88 @@ export class ZoneFollower {
   }
 }
 
+/** One zone's change as a step applies it: to the served state (`values`) and to the table. */
+interface ZoneChange {
+  /** Owner name → its new encoded value, null when deleted (the meta apart). */
+  readonly values: ReadonlyMap<string, Uint8Array | null>;
+  readonly tableChanges: ReadonlyMap<string, NameChange>;
+  readonly meta: ZoneMeta;
+  /** The new SOA when the meta changed. */
+  readonly soa: RRset | undefined;
+}
+
+function apexRRsets(zone: string, value: Uint8Array | null | undefined, meta: ZoneMeta | undefined): Map<number, ServedRRset> {
+  const rrsets = value === undefined || value === null ? new Map<number, ServedRRset>() : byType(decodeServedRRsets(zone, value));
+  const nameservers = meta?.soa.nameservers ?? [];
+  if (!rrsets.has(RRType.NS) && nameservers.length > 0) {
+    rrsets.set(RRType.NS, { name: zone, type: RRType.NS, class: RRClass.IN, ttlSeconds: 3600, rdatas: nameservers.map((ns) => nameToWire(ns)) });
+  }
+  return rrsets;
+}
+
+function soaOf(zone: string, meta: ZoneMeta | undefined): RRset {
+  if (meta === undefined) return zoneSoa(zone, { nameservers: [], hostmaster: `hostmaster.${zone}`, negativeTtlSeconds: 5 }, 0);
+  return zoneSoa(zone, meta.soa, zoneSerial(meta.serialBase, meta.changedGeneration));
+}
+
+/** The names of a zone and its meta under the reserved name, as the snapshot file holds them. */
+function withMeta(names: ReadonlyMap<string, Uint8Array>, meta: Uint8Array): SnapshotZoneInput['names'] {
+  return {
+    size: names.size + 1,
+    *[Symbol.iterator]() {
+      yield [ZONE_META_NAME, meta] as const;
+      yield* names;
+    },
+  };
+}
+
+async function copyPaced(names: ReadonlyMap<string, Uint8Array>, pacer: Pacer): Promise<Map<string, Uint8Array>> {
+  const copy = new Map<string, Uint8Array>();
+  for (const [name, value] of names) {
+    copy.set(name, value);
+    await pacer.pace();
+  }
+  return copy;
+}
+
+function isSameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+function corruptZone(zone: string, reason: string): ResoluteError {
+  return new ResoluteError('ERR_RECORD_SETS_CORRUPT', `the stored record sets of ${zone} cannot be served: ${reason}`, {
+    where: zone,
+    hint: 'the next apply of the newest plan rewrites them; run reconcile to repair now',
+  });
+}
+
 function byType(rrsets: readonly ServedRRset[]): Map<number, ServedRRset> {
   return new Map(rrsets.map((r) => [r.type, r]));
 }
 
-/** Names per slice of a large change: a slice takes a few milliseconds to build. */
-const CHANGE_SLICE_NAMES = 2_000;
+/** Names per `updateZoneTable` call of a large change: well under a millisecond each. */
+const CHANGE_SLICE_NAMES = 200;
+/**
+ * Work between two yields to the event loop. A turn of the loop reads a bounded number of
+ * datagrams (libuv: 32 per socket wake-up), so the work between turns must be short for the
+ * queries arriving meanwhile to be answered at the rate they come, not queued for seconds.
+ */
+const WORK_MS_BETWEEN_YIELDS = 4;
+
+/** Yields one turn of the event loop once WORK_MS_BETWEEN_YIELDS of work ran since the last. */
+class Pacer {
+  private since: number;
+
+  constructor(private readonly clock: Clock) {
+    this.since = clock.monotonicMs();
+  }
+
+  async pace(): Promise<void> {
+    if (this.clock.monotonicMs() - this.since < WORK_MS_BETWEEN_YIELDS) return;
+    await this.clock.sleep(0);
+    this.since = this.clock.monotonicMs();
+  }
+}
 
 function sliceChanges(changes: ReadonlyMap<string, NameChange>, size: number): ReadonlyMap<string, NameChange>[] {
   if (changes.size <= size) return [changes];

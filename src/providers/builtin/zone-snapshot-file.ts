@@ -27,6 +27,13 @@ export interface SnapshotZone {
   readonly names: ReadonlyMap<string, Uint8Array>;
 }
 
+/** What is written: the names may be a live map plus the meta, iterated as the file is written. */
+export interface SnapshotZoneInput {
+  readonly zone: string;
+  readonly generation: bigint;
+  readonly names: { readonly size: number; [Symbol.iterator](): Iterator<readonly [string, Uint8Array]> };
+}
+
 export type SnapshotRead =
   | { readonly kind: 'read'; readonly zones: readonly SnapshotZone[] }
   | { readonly kind: 'absent' }
@@ -34,22 +41,44 @@ export type SnapshotRead =
 
 export type SnapshotWrite = { readonly kind: 'written' } | { readonly kind: 'failed'; readonly cause: ResoluteError };
 
-export async function writeZoneSnapshot(file: string, zones: readonly SnapshotZone[]): Promise<SnapshotWrite> {
-  const parts: Buffer[] = [MAGIC, u32(VERSION), u32(zones.length)];
-  for (const zone of zones) {
-    parts.push(string16(zone.zone));
-    const generation = Buffer.alloc(8);
-    generation.writeBigUInt64BE(zone.generation);
-    parts.push(generation, u32(zone.names.size));
-    for (const [name, value] of zone.names) parts.push(string16(name), u32(value.length), Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-  }
-  const body = Buffer.concat(parts);
-  const digest = createHash('sha256').update(body).digest();
+/** Bytes gathered before one write: a few milliseconds of encoding between two turns of the event loop. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * Encoded and written in pieces of about PIECE_BYTES, each awaited, with the sha-256 updated
+ * as it goes: the DNS process answers queries between pieces, never waiting on a whole
+ * 100,000-name file (issue 6). `zones` must not change until the promise settles.
+ */
+export async function writeZoneSnapshot(file: string, zones: readonly SnapshotZoneInput[]): Promise<SnapshotWrite> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   try {
     const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(Buffer.concat([body, digest]));
+      const hash = createHash('sha256');
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const put = async (part: Buffer): Promise<void> => {
+        pending.push(part);
+        pendingBytes += part.length;
+        if (pendingBytes < PIECE_BYTES) return;
+        const piece = Buffer.concat(pending);
+        pending = [];
+        pendingBytes = 0;
+        hash.update(piece);
+        await handle.write(piece);
+      };
+      await put(Buffer.concat([MAGIC, u32(VERSION), u32(zones.length)]));
+      for (const zone of zones) {
+        const generation = Buffer.alloc(8);
+        generation.writeBigUInt64BE(zone.generation);
+        await put(Buffer.concat([string16(zone.zone), generation, u32(zone.names.size)]));
+        for (const [name, value] of zone.names) {
+          await put(Buffer.concat([string16(name), u32(value.length), Buffer.from(value.buffer, value.byteOffset, value.byteLength)]));
+        }
+      }
+      const rest = Buffer.concat(pending);
+      hash.update(rest);
+      await handle.write(Buffer.concat([rest, hash.digest()]));
       await handle.sync();
     } finally {
       await handle.close();

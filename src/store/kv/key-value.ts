@@ -13,6 +13,13 @@ export interface KeyValue {
   range(prefix: string, options?: RangeOptions): Promise<KvEntry[]>;
   /** All compares hold ⇒ every write is applied, atomically and durably, and true; else nothing and false. */
   txn(compares: readonly KvCompare[], writes: readonly KvWrite[]): Promise<boolean>;
+  /**
+   * Calls `listener` after a write that may have changed a key: this process's, and another's
+   * where the backend can tell (SQLite: inotify on its WAL; etcd: a watch). A hint that may be
+   * late, coalesced or spurious (kv-watch.ts compares mod revisions); the returned function
+   * stops it.
+   */
+  onChange(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

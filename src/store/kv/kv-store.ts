@@ -14,9 +14,12 @@ import type {
   ReadRecordSetsRequest,
   SetAppliedRequest,
   Store,
+  StoreWatch,
+  WatchTarget,
 } from '../store.js';
 import { listApplied, readApplied, setApplied } from './applied-records.js';
 import type { KeyValue } from './key-value.js';
+import { KvWatch } from './kv-watch.js';
 import { acquireLease, readLease, releaseLease, renewLease } from './lease-records.js';
 import { deletePlans, listPlans, publishPlan, readNewestHeader, readNewestPlan, readPlan, readPlansSince } from './plan-records.js';
 import {
@@ -92,6 +95,8 @@ export class KvStore implements Store {
   readFreeze = () => orUnavailable(() => readFreeze(this.kv));
   setDrain = (request: DrainRequest) => orUnavailable(() => setDrain(this.kv, this.clock, request));
   listDrains = () => orUnavailable(() => listDrains(this.kv));
+
+  watch = (targets: readonly WatchTarget[]): StoreWatch => new KvWatch(this.kv, this.clock, targets);
 
   close = () => this.kv.close();
 }

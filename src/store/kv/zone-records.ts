@@ -89,6 +89,8 @@ async function readState(kv: KeyValue, generation: bigint, state: ZoneState, sin
   if (since !== undefined && since >= state.deltasAfter && since <= generation) {
     const newer = state.deltas.filter((d) => d.generation > since);
     if (!newer.some((d) => d.isFull)) {
+      // One delta is already one change per name, sorted (applyRecordSets writes it so): no merge.
+      if (newer.length === 1) return { kind: 'found', generation, isFull: false, changes: await readChanges(kv, newer[0]) };
       const changed = new Map<string, RecordSetChange>();
       for (const delta of newer) for (const change of await readChanges(kv, delta)) changed.set(change.name, change);
       return { kind: 'found', generation, isFull: false, changes: [...changed.values()].sort(byName) };

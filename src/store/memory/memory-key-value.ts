@@ -1,4 +1,5 @@
 import { prefixEnd, type KeyValue, type KvCompare, type KvEntry, type KvWrite, type RangeOptions } from '../kv/key-value.js';
+import { ChangeListeners } from '../kv/change-listeners.js';
 import { storeUnavailableError } from '../kv/store-unavailable.js';
 
 const EMPTY = new Uint8Array(0);
@@ -15,6 +16,7 @@ export class MemoryKeyValue implements KeyValue {
   private revision = 0n;
   private isUnavailable = false;
   private isClosed = false;
+  private readonly listeners = new ChangeListeners();
 
   setUnavailable(isUnavailable: boolean): void {
     this.isUnavailable = isUnavailable;
@@ -63,7 +65,13 @@ export class MemoryKeyValue implements KeyValue {
         this.keys.splice(from, to - from);
       }
     }
+    this.listeners.notify();
     return true;
+  }
+
+  /** Every Store object sharing this backend (the simulator's processes) hears every write. */
+  onChange(listener: () => void): () => void {
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,7 @@
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import { ResoluteError } from '../../base/errors.js';
+import { ChangeListeners } from '../kv/change-listeners.js';
 import { prefixEnd, type KeyValue, type KvCompare, type KvEntry, type KvWrite, type RangeOptions } from '../kv/key-value.js';
 import { storeUnavailableError } from '../kv/store-unavailable.js';
 import { openSqlite, sqliteDriverFor, type SqliteConnection, type SqliteDriverName, type SqliteStatement } from './sqlite-driver.js';
@@ -25,12 +28,20 @@ interface Row {
  *   stops (SIGSTOP, a debugger) delays the others by at most the bound; then they get
  *   ERR_STORE_UNAVAILABLE. Both drivers are synchronous, so the wait blocks this thread: the
  *   DNS server answers from its own thread or process (issue 6).
+ * - Change hints (`onChange`): in WAL mode every commit, by any process, writes `<file>-wal`,
+ *   so an inotify watch (fs.watch) on the directory hears other processes' writes at once;
+ *   the directory, not the file, because a checkpoint by the last connection removes the WAL.
+ *   Inotify can miss or coalesce events, and some filesystems have none: callers keep their
+ *   poll interval as the fallback (kv-watch.ts).
  *
  * The binding is sqlite-driver.ts's choice for this Node (better-sqlite3 on 20 and 22,
  * node:sqlite from 24 on); the file is the same either way.
  */
 export class SqliteKeyValue implements KeyValue {
   private readonly db: SqliteConnection;
+  private readonly listeners = new ChangeListeners();
+  private watcher: FSWatcher | undefined;
+  private isClosed = false;
   private readonly statements: {
     get: SqliteStatement<Row>;
     range: SqliteStatement<Row>;
@@ -117,11 +128,43 @@ export class SqliteKeyValue implements KeyValue {
   }
 
   async txn(compares: readonly KvCompare[], writes: readonly KvWrite[]): Promise<boolean> {
-    return this.run('txn', () => this.db.transactionImmediate(() => this.apply(compares, writes)));
+    const isWritten = this.run('txn', () => this.db.transactionImmediate(() => this.apply(compares, writes)));
+    if (isWritten && writes.length > 0) this.listeners.notify();
+    return isWritten;
+  }
+
+  onChange(listener: () => void): () => void {
+    const remove = this.listeners.add(listener);
+    this.startWatching();
+    return () => {
+      remove();
+      if (this.listeners.size === 0) this.stopWatching();
+    };
   }
 
   async close(): Promise<void> {
+    this.isClosed = true;
+    this.stopWatching();
     this.db.close();
+  }
+
+  /** Hears other processes' commits (the class comment); without inotify, callers poll. */
+  private startWatching(): void {
+    if (this.watcher !== undefined || this.isClosed) return;
+    const base = path.basename(this.file);
+    try {
+      this.watcher = watch(path.dirname(this.file), { persistent: false }, (_event, name) => {
+        if (name === null || name.startsWith(base)) this.listeners.notify();
+      });
+      this.watcher.on('error', () => this.stopWatching());
+    } catch {
+      // No inotify here (its limits reached, a filesystem without it): the poll interval remains.
+    }
+  }
+
+  private stopWatching(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 
   /** One transaction's body: every compare holds, or nothing is written. */

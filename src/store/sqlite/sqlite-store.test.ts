@@ -90,6 +90,25 @@ describe('the sqlite store on one machine', () => {
     }
   });
 
+  test("a watch hears another process's commit at once (inotify on the WAL), long before its poll timeout", async () => {
+    const dataDir = tempDir();
+    const store = await openSqliteStore({ dataDir, clock: systemClock, random: seededRandom(1) });
+    const watch = store.watch([{ kind: 'newest-plan' }]);
+    try {
+      const writer = startWriter([WRITER_JS, 'publish-count', dataDir, '1', '1']);
+      const startedMs = systemClock.monotonicMs();
+      assert.equal(await watch.next({ timeoutMs: 20_000 }), 'changed');
+      const waitedMs = systemClock.monotonicMs() - startedMs;
+      assert.equal(await writer.exited, 0);
+      assert.ok(writer.lines.some((l) => l.startsWith('ack plan 1 ')), writer.lines.join('\n'));
+      assert.ok(waitedMs < 10_000, `woken ${Math.round(waitedMs)} ms after the writer started (its start included), not by the 20 s timeout`);
+    } finally {
+      watch.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('a writer stopped with SIGSTOP inside a write transaction delays other writers by the lock timeout, then they are told unavailable', async () => {
     const dataDir = tempDir();
     const lockTimeoutMs = 400;
