@@ -41,7 +41,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/base/clock.js';
 import { systemRandom } from '../src/base/random.js';
 import { DemoTargets, type DemoTarget } from '../src/cli/demo-targets.js';
@@ -56,6 +55,7 @@ import type { Store } from '../src/store/store.js';
 import { startDnsQueryLoad, type DnsQueryLoad, type DnsQueryLoadReport } from '../src/testing/dns-query-load.js';
 import { startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../src/testing/resolute-process.js';
 import { findFreePort } from '../src/testing/serve-process.js';
+import { nowMs, quantile, round, runBench, sleep } from './bench-run.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
 const NAMES = Number(process.env.BENCH_NAMES ?? 100_000);
@@ -75,17 +75,7 @@ const TARGETS: readonly Omit<DemoTarget, 'port'>[] = [
   { name: 't3', region: 'bench', address: '127.0.0.43' },
 ];
 
-/** Wall-clock ms at sub-ms resolution (comparable with other processes' Date.now()). */
-const nowMs = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const benchStart = nowMs();
-const round = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(0) : 'n/a');
-
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
 const p50p99 = (values: readonly number[]): string => `p50=${round(quantile(values, 0.5))} p99=${round(quantile(values, 0.99))}`;
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, boundMs = WAIT_BOUND_MS, everyMs = 5): Promise<T> {
@@ -227,16 +217,6 @@ async function cleanup(): Promise<void> {
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`${signal}: stopping the bench's processes`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const overall = setTimeout(() => {
-  console.error(`the bench did not finish within ${TOTAL_BOUND_MS + 20_000} ms; stopping`);
-  void cleanup().finally(() => process.exit(2));
-}, TOTAL_BOUND_MS + 20_000);
 
 function configText(targets: readonly DemoTarget[]): string {
   const check = (t: DemoTarget): string => `check: { type: http, port: ${t.port}, path: /health, interval: 1s, timeout: 500ms, rise: 2, fall: 2 }`;
@@ -484,9 +464,7 @@ function worstPerSecond(r: DnsQueryLoadReport): string[] {
 // ---------------------------------------------------------------- main
 
 const verdict = (isMet: boolean): string => (isMet ? 'MET' : 'NOT MET');
-/** 0 when every figure was measured (a target not met is printed, not an exit code, as the other benches); 2 when the bench itself failed. */
-let exitCode = 0;
-try {
+await runBench('bench:failover', TOTAL_BOUND_MS + 20_000, cleanup, async () => {
   console.log(`bench:failover — ${ITERATIONS} kills, ${NAMES} names, planner/enactor --interval-ms ${INTERVAL_MS}, ${QPS} queries/s in part 2 (node ${process.version}, temp dir ${dir})`);
   const { servers, planner } = await startSystem();
   console.log(`system up in ${round(nowMs() - benchStart)} ms: dns on ${servers.map((s) => `${s.address}:${s.port}`).join(', ')}`);
@@ -519,12 +497,4 @@ try {
   const { all, onePercent } = await bulkPlans(servers, planner);
   printPlanWrite(`a plan of the ${NAMES} names written and applied (every name new to the DNS servers)`, all, true);
   printPlanWrite(`then a ${NAMES}-name plan re-addressing 1 % of them`, onePercent, false);
-} catch (error) {
-  console.error(`bench:failover failed: ${error instanceof Error ? error.stack : String(error)}`);
-  exitCode = 2;
-} finally {
-  clearTimeout(overall);
-  await cleanup();
-  console.log(`total ${round(nowMs() - benchStart)} ms`);
-}
-process.exitCode = exitCode;
+});
