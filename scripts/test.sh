@@ -7,10 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/ensure-debian-packages.sh \
-  dig:bind9-dnsutils kdig:knot-dnsutils dnsperf:dnsperf knotd:knot nsd:nsd named:bind9 \
-  pdns_server:pdns-server pdnsutil:pdns-server \
-  --package-if-missing /usr/lib/x86_64-linux-gnu/pdns/libgsqlite3backend.so:pdns-backend-sqlite3
+source scripts/test-packages.sh
+install_test_packages
 
 npx tsc -p tsconfig.json
 

@@ -12,7 +12,8 @@
  *    of every checker from the store (stored-health.ts);
  * 4. planner: planner-loop.ts (compare-and-set publish, freeze flag); SIGHUP reloads the config
  *    (config-reload.ts), and the outcome goes to `<data-dir>/reload-result.json` for `reload`;
- * 5. enactor, cleanup, reconcile: enact/ over the built-in provider;
+ * 5. enactor, cleanup, reconcile: enact/ over the config's providers (create-providers.ts): the
+ *    built-in provider, and each RFC 2136 server of `providers:`;
  * 6. SIGINT / SIGTERM, or the parent going away: stop every loop, stop the DNS child by PID,
  *    close the store, exit 0.
  */
@@ -23,6 +24,7 @@ import { systemClock } from '../base/clock.js';
 import { systemRandom } from '../base/random.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
+import { providersOf } from '../config/providers-of.js';
 import { Cleanup } from '../enact/cleanup.js';
 import { Enactor } from '../enact/enactor.js';
 import { Reconciler } from '../enact/reconcile.js';
@@ -31,7 +33,6 @@ import { createChecks } from '../health/create-check.js';
 import { quorumHealth } from '../health/quorum-health.js';
 import { decodePlan } from '../plan/plan-codec.js';
 import { Planner } from '../plan/planner.js';
-import { BuiltinProvider } from '../providers/builtin/builtin-provider.js';
 import { zoneRecordsOf } from '../providers/zone-records.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { StorePlanLog } from '../store/store-plan-log.js';
@@ -41,7 +42,8 @@ import { startMetricsServer } from '../api/metrics-server.js';
 import { ChildProcesses, reportReadyToParent } from './child-processes.js';
 import { reloadConfig } from './config-reload.js';
 import { highestServedGeneration, PLANNER_PID_FILE, readJsonFile, RELOAD_RESULT_FILE, removeFile, writeFileAtomic, type ReloadResult } from './data-dir-files.js';
-import { BUILTIN_PROVIDER_ID, startDnsRole } from './dns-role.js';
+import { createProviders } from './create-providers.js';
+import { startDnsRole } from './dns-role.js';
 import { HealthLoop } from './health-loop.js';
 import { addLogLevelOption, createLogger, logEvents, type LogLevel } from './logger.js';
 import { parseIntegerOption, printError } from './options.js';
@@ -170,7 +172,9 @@ async function startDns(
   say: (line: string) => void,
 ): Promise<number> {
   if (roles.size === 1) {
-    const dns = await startDnsRole({ store, clock: systemClock, zones: config.zones.map((z) => z.apex), dataDir: options.dataDir, id, address: options.dnsAddress, port: options.dnsPort });
+    // The built-in provider's zones only: a zone published on an RFC 2136 server is that server's to answer.
+    const zones = providersOf(config).find((p) => p.type === 'builtin')?.zones ?? [];
+    const dns = await startDnsRole({ store, clock: systemClock, zones, dataDir: options.dataDir, id, address: options.dnsAddress, port: options.dnsPort });
     tasks.push(dns.run(signal));
     say(`dns listening on ${dns.server.address}:${dns.server.port} (udp, tcp)`);
     return dns.server.port;
@@ -220,8 +224,9 @@ function startEnactRoles(roles: ReadonlySet<Role>, options: RunOptions, id: stri
   if (!roles.has('enactor') && !roles.has('cleanup') && !roles.has('reconcile')) return;
   // The zones are the config's at start: a new zone reaches enactors when they restart.
   // The generation its DNS processes serve, so a store restored below it is seen (DESIGN: the expected generation is read from the provider).
+  // The providers too: `providers:` changes are refused on reload (check-config-change.ts) and applied by a restart.
   const servedGeneration = (zone: string): bigint | undefined => highestServedGeneration(options.dataDir, zone);
-  const providers = [new BuiltinProvider({ id: BUILTIN_PROVIDER_ID, zones: config.zones.map((z) => z.apex), store, by: id, servedGeneration })];
+  const providers = createProviders(config, { store, clock: systemClock, random: systemRandom, by: id, servedGeneration });
   const context = { clock: systemClock, random: systemRandom, store, providers, decodePlan, zoneRecordsOf, id };
   if (roles.has('enactor')) {
     const beforeApply = testOnlyBeforeApply(process.env); // TEST-ONLY: undefined unless RESOLUTE_TEST_STOP_BEFORE_APPLY is set (run-roles.ts)

@@ -1,8 +1,10 @@
 /**
- * `resolute status [--data-dir D] [--json]`: what the store says now — the newest generation,
- * each provider's applied generation per zone, every role's last heartbeat and outcome
- * (enactors, planners, reconcile), the freeze flag — and the generation each DNS process
- * serves, from the `dns-<id>.json` files they keep in the data directory.
+ * `resolute status [--data-dir D] [--config F] [--json]`: what the store says now — the newest
+ * generation, per provider each zone's applied generation and its foreign names (as reconcile
+ * last read them back: provider-status.ts says why not by DNS from here), every role's last
+ * heartbeat and outcome (enactors, planners, reconcile), the freeze flag — and the generation
+ * each DNS process serves, from the `dns-<id>.json` files they keep in the data directory.
+ * `--config` adds each provider's type and server, and zones nothing was applied to yet.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +14,11 @@ import { ResoluteError } from '../base/errors.js';
 import { systemRandom } from '../base/random.js';
 import { openSqliteStore, sqliteStoreFile } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import type { Config } from '../config/config.js';
+import { loadConfig } from '../config/load-config.js';
 import { isProcessAlive, readJsonFile, type DnsStatus } from './data-dir-files.js';
 import { printError } from './options.js';
+import { formatProviderStatus, providerStatus, type ProviderStatus } from './provider-status.js';
 
 export interface SystemStatus {
   readonly newest: { readonly generation: string; readonly parentGeneration: string | null; readonly createdAtMs: number } | null;
@@ -21,6 +26,7 @@ export interface SystemStatus {
   readonly applied: readonly { readonly provider: string; readonly zone: string | null; readonly generation: string; readonly atMs: number; readonly by: string }[];
   readonly heartbeats: readonly { readonly id: string; readonly role: string; readonly outcome: string; readonly detail?: string; readonly generation?: string; readonly atMs: number }[];
   readonly dns: readonly (DnsStatus & { readonly isRunning: boolean })[];
+  readonly providers: readonly ProviderStatus[];
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -28,10 +34,12 @@ export function registerStatusCommand(program: Command): void {
     .command('status')
     .description('Show the newest generation, what each provider and DNS process holds, each role\'s last heartbeat, and the freeze flag.')
     .option('--data-dir <dir>', 'the data directory of the store', 'resolute-data')
+    .option('--config <file>', 'the configuration (YAML): adds each provider\'s type, server and zones not applied yet')
     .option('--json', 'print JSON (generations as decimal strings: they are 64-bit)')
-    .action(async (options: { dataDir: string; json?: boolean }) => {
+    .action(async (options: { dataDir: string; config?: string; json?: boolean }) => {
       try {
-        const status = await readStatus(options.dataDir);
+        const config = options.config === undefined ? undefined : await loadConfig(options.config);
+        const status = await readStatus(options.dataDir, config);
         process.stdout.write(options.json === true ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, systemClock.nowMs()));
       } catch (error) {
         printError(error);
@@ -40,19 +48,19 @@ export function registerStatusCommand(program: Command): void {
     });
 }
 
-async function readStatus(dataDir: string): Promise<SystemStatus> {
+async function readStatus(dataDir: string, config: Config | undefined): Promise<SystemStatus> {
   if (!existsSync(sqliteStoreFile(dataDir))) {
     throw new ResoluteError('ERR_STORE_OPEN', 'no store in this data directory', { where: dataDir, hint: 'pass the --data-dir of a running or past `resolute up` / `resolute run`' });
   }
   const store = await openSqliteStore({ dataDir, clock: systemClock, random: systemRandom });
   try {
-    return await readFromStore(store, dataDir);
+    return await readFromStore(store, dataDir, config);
   } finally {
     await store.close();
   }
 }
 
-async function readFromStore(store: Store, dataDir: string): Promise<SystemStatus> {
+async function readFromStore(store: Store, dataDir: string, config: Config | undefined): Promise<SystemStatus> {
   const [header, freeze, applied, heartbeats] = await Promise.all([store.readNewestHeader(), store.readFreeze(), store.listApplied(), store.listHeartbeats()]);
   for (const read of [header, freeze, applied, heartbeats]) if (read.kind === 'unavailable') throw read.cause;
   return {
@@ -69,6 +77,7 @@ async function readFromStore(store: Store, dataDir: string): Promise<SystemStatu
         const status = readJsonFile<DnsStatus>(path.join(dataDir, f));
         return status === undefined ? [] : [{ ...status, isRunning: isProcessAlive(status.pid) }];
       }),
+    providers: providerStatus(applied.kind === 'listed' ? applied.items : [], heartbeats.kind === 'listed' ? heartbeats.items : [], config),
   };
 }
 
@@ -77,8 +86,8 @@ function formatStatus(s: SystemStatus, nowMs: number): string {
   const lines = [
     s.newest === null ? 'newest generation: none (no plan yet)' : `newest generation: ${s.newest.generation} (parent ${s.newest.parentGeneration ?? 'none'}, ${ago(s.newest.createdAtMs)})`,
     s.freeze.isFrozen ? `planner: FROZEN by ${s.freeze.by} ${ago(s.freeze.atMs)}: ${s.freeze.reason}` : 'planner: not frozen',
-    'applied generations:',
-    ...s.applied.map((a) => `  ${a.provider} ${a.zone ?? '(provider)'}  ${a.generation}  by ${a.by}, ${ago(a.atMs)}`),
+    'providers:',
+    ...formatProviderStatus(s.providers, ago),
     'heartbeats:',
     ...[...s.heartbeats].sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id)).map((h) => `  ${h.role} ${h.id}: ${h.outcome}${h.generation === undefined ? '' : ` ${h.generation}`}, ${ago(h.atMs)}${h.detail ? ` (${h.detail})` : ''}`),
     'dns servers:',

@@ -1,5 +1,6 @@
 import { ResoluteError, ResoluteErrorList } from '../base/errors.js';
 import type { Config } from './config.js';
+import { providerChanges } from './providers-of.js';
 
 /** What a new config deletes compared with the one in force. */
 export interface ConfigDeletions {
@@ -34,21 +35,29 @@ export function findConfigDeletions(previous: Config, next: Config): ConfigDelet
 }
 
 /**
- * The reload rule of issue 5: a change that removes a managed name, or more than the allowed
+ * The reload rules. Issue 5: a change that removes a managed name, or more than the allowed
  * fraction of an endpoint's targets, is refused unless `isDeleteAllowed` (`--allow-delete`); even
- * then the planner's velocity limit paces the removal. Throws ERR_CONFIG_DELETE_REFUSED listing
- * every deletion, so the last valid config stays in force.
+ * then the planner's velocity limit paces the removal (ERR_CONFIG_DELETE_REFUSED). And a change to
+ * `providers:` is refused whatever the flags (ERR_CONFIG_PROVIDERS_CHANGED): enactors, cleanup
+ * and reconcile build their providers when they start and never reload, so a planner that took
+ * the new list would report one set of servers while the enactors write another; restarting the
+ * processes with the new file applies it. Throws every refusal at once, so the last valid
+ * config stays in force.
  */
 export function checkConfigChange(previous: Config, next: Config, options: { readonly isDeleteAllowed: boolean; readonly file?: string }): ConfigDeletions {
   const deletions = findConfigDeletions(previous, next);
-  if (options.isDeleteAllowed) return deletions;
   const where = options.file ?? 'config';
+  const providerErrors = providerChanges(previous, next).map(
+    (change) => new ResoluteError('ERR_CONFIG_PROVIDERS_CHANGED', `the new config changes providers: ${change}`, { where: `${where}: providers`, hint: 'providers are read when a process starts: restart the resolute run processes with the new file' }),
+  );
+  if (options.isDeleteAllowed && providerErrors.length === 0) return deletions;
   const hint = 'check the change, then reload with --allow-delete';
   const errors = [
-    ...deletions.removedNames.map(
+    ...providerErrors,
+    ...(options.isDeleteAllowed ? [] : deletions.removedNames).map(
       (name) => new ResoluteError('ERR_CONFIG_DELETE_REFUSED', `the new config removes the managed name ${name}`, { where, hint }),
     ),
-    ...deletions.shrunkEndpoints.map(
+    ...(options.isDeleteAllowed ? [] : deletions.shrunkEndpoints).map(
       (e) =>
         new ResoluteError(
           'ERR_CONFIG_DELETE_REFUSED',

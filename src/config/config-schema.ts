@@ -140,10 +140,44 @@ export const ZoneSchema = Type.Object(
   { ...closed, description: 'A DNS zone Resolute is authoritative for.' },
 );
 
+export const TsigSchema = Type.Object(
+  {
+    name: DnsName('Key name, as the server knows it (e.g. resolute-update).'),
+    algorithm: Type.Optional(
+      oneOf(['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'], 'HMAC algorithm (RFC 8945 §6; default hmac-sha256).'),
+    ),
+    secret: Type.Optional(Type.String({ minLength: 1, description: 'The shared secret in base64, as tsig-keygen prints it. Prefer secret_file.', errorMessage: 'must be the base64 secret' })),
+    secret_file: Type.Optional(
+      Type.String({ minLength: 1, description: 'A file holding the secret: a BIND key file (tsig-keygen output) or the bare base64 text; relative to the config file.' }),
+    ),
+  },
+  { ...closed, description: 'TSIG key (RFC 8945) that signs every update, query and transfer; exactly one of secret or secret_file.' },
+);
+
+export const ProviderSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$',
+      description: 'The provider id: the key of its applied generations in the store and in `resolute status`. The built-in provider is named builtin.',
+      errorMessage: 'must be letters, digits, ".", "_" or "-" (at most 63), starting with a letter or digit',
+    }),
+    type: oneOf(['rfc2136', 'builtin'], 'rfc2136: a DNS server that takes dynamic updates signed with TSIG (BIND, Knot, PowerDNS); builtin: the built-in server.'),
+    address: Type.Optional(Type.String({ minLength: 1, description: 'rfc2136: the server\'s IP address; updates, queries and transfers go over TCP.' })),
+    port: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 65535, description: 'rfc2136: the server\'s port (default 53).', errorMessage: 'must be a port number from 1 to 65535' }),
+    ),
+    zones: Type.Array(DnsName('A zone apex from zones.'), { minItems: 1, description: 'The zones this provider publishes; each must be a configured zone (a primary zone on the server).' }),
+    tsig: Type.Optional(TsigSchema),
+    timeout: Type.Optional(Duration('rfc2136: a server exchange that takes longer fails (default 10s).')),
+  },
+  { ...closed, description: 'Where zones are published. Zones no provider lists are published by the built-in provider.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     zones: Type.Array(ZoneSchema, { minItems: 1, description: 'The zones.' }),
     endpoints: Type.Array(EndpointSchema, { description: 'The managed names.' }),
+    providers: Type.Optional(Type.Array(ProviderSchema, { description: 'Where zones are published (default: every zone on the built-in provider).' })),
     planner: Type.Optional(
       Type.Object(
         {
@@ -198,3 +232,4 @@ export type TargetFile = Static<typeof TargetSchema>;
 export type CheckFile = Static<typeof CheckSchema>;
 export type ZoneFile = Static<typeof ZoneSchema>;
 export type StaticRecordFile = Static<typeof StaticRecordSchema>;
+export type ProviderFile = Static<typeof ProviderSchema>;

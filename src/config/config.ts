@@ -1,3 +1,5 @@
+import type { ConfigTsigKey } from './config-tsig-key.js';
+
 /**
  * The configuration as every other layer sees it: validated, defaults filled in, names
  * canonical (`api.demo.test.`), durations in milliseconds. Built only by normalizeConfig, so a
@@ -8,6 +10,37 @@ export interface Config {
   readonly endpoints: readonly EndpointConfig[];
   readonly planner: PlannerSettings;
   readonly health: HealthSettings;
+  /**
+   * Where zones are published: every entry of `providers:`, and the built-in provider with the
+   * zones no entry lists (no `providers:` at all: every zone on the built-in provider). Always
+   * set by normalizeConfig; read it through providersOf() (providers-of.ts), which also answers
+   * for a Config built by hand without it (a benchmark).
+   */
+  readonly providers?: readonly ProviderConfig[];
+}
+
+/** The id of the built-in provider: its applied generations in the store, read by the DNS processes. */
+export const BUILTIN_PROVIDER_ID = 'builtin';
+
+export type ProviderConfig = BuiltinProviderConfig | Rfc2136ProviderConfig;
+
+export interface BuiltinProviderConfig {
+  readonly type: 'builtin';
+  readonly id: typeof BUILTIN_PROVIDER_ID;
+  /** Canonical apexes. */
+  readonly zones: readonly string[];
+}
+
+/** A server that takes RFC 2136 updates signed with TSIG (src/providers/rfc2136/). */
+export interface Rfc2136ProviderConfig {
+  readonly type: 'rfc2136';
+  readonly id: string;
+  readonly zones: readonly string[];
+  /** Canonical IP address and port; updates, queries and transfers go over TCP. */
+  readonly server: { readonly address: string; readonly port: number };
+  /** The key; its secret is shown nowhere (config-tsig-key.ts). */
+  readonly tsig: ConfigTsigKey;
+  readonly timeoutMs: number;
 }
 
 export interface ZoneConfig {

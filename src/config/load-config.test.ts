@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { ResoluteErrorList } from '../base/errors.js';
+import { configErrorsOf } from '../testing/config-errors.js';
 import { loadConfig, parseConfig, validateConfig } from './load-config.js';
 import { JSON_SCHEMA_PATH, renderJsonSchema } from './write-json-schema.js';
 
@@ -15,16 +16,7 @@ const zone = `zones:
     nameservers: [ns1.demo.test]
 `;
 
-/** The messages of every error parseConfig throws for `text`. */
-function errorsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'resolute.yaml');
-  } catch (error) {
-    assert.ok(error instanceof ResoluteErrorList, `expected a ResoluteErrorList, got ${String(error)}`);
-    return error.errors.map((e) => e.message);
-  }
-  assert.fail('the config was accepted');
-}
+const errorsOf = configErrorsOf;
 
 function endpoint(body: string): string {
   return `${zone}endpoints:\n  - name: api.demo.test\n    type: A\n${body}`;

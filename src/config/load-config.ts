@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
@@ -7,7 +9,8 @@ import type { Config } from './config.js';
 import { formatConfigPath, type ConfigPath, type ConfigProblem } from './config-problem.js';
 import { ConfigSchema, type ConfigFile } from './config-schema.js';
 import { didYouMean } from './did-you-mean.js';
-import { normalizeConfig } from './normalize-config.js';
+import { normalizeConfig, type NormalizeOptions } from './normalize-config.js';
+import type { ReadSecretFile } from './normalize-providers.js';
 
 /**
  * Reads and validates resolute.yaml. Every problem is reported at once, each as
@@ -50,7 +53,18 @@ export function parseConfig(text: string, file: string): Config {
   };
   const byLine = (a: ConfigProblem, b: ConfigProblem): number =>
     (lineOf(document, lineCounter, a) ?? 0) - (lineOf(document, lineCounter, b) ?? 0);
-  return validate(document.toJS() ?? {}, where, byLine);
+  return validate(document.toJS() ?? {}, where, byLine, secretFileReader(file));
+}
+
+/** `tsig.secret_file` is relative to the config file (`file`), as `ca_file` users expect. */
+function secretFileReader(file: string): ReadSecretFile {
+  return (relative) => {
+    try {
+      return { text: readFileSync(resolve(dirname(file), relative), 'utf8') };
+    } catch (error) {
+      return { reason: (error as NodeJS.ErrnoException).code ?? String(error) };
+    }
+  };
 }
 
 /** The same rules for a config that is already a value (the HTTP API); `source` names it. */
@@ -58,15 +72,16 @@ export function validateConfig(value: unknown, source: string): Config {
   return validate(value, (problem) => `${source}: ${formatConfigPath(problem.path)}`);
 }
 
-function validate(value: unknown, where: (problem: ConfigProblem) => string, order?: (a: ConfigProblem, b: ConfigProblem) => number): Config {
+function validate(value: unknown, where: (problem: ConfigProblem) => string, order?: (a: ConfigProblem, b: ConfigProblem) => number, readSecretFile?: ReadSecretFile): Config {
   // Reported in file order (a stable sort keeps the order of problems on one line).
   const toErrors = (problems: readonly ConfigProblem[]): ResoluteErrorList =>
     new ResoluteErrorList(
       (order === undefined ? problems : [...problems].sort(order)).map((p) => new ResoluteError('ERR_CONFIG_INVALID', p.reason, p.hint === undefined ? { where: where(p) } : { where: where(p), hint: p.hint })),
     );
   const schemaProblems = schemaProblemsOf(value);
-  if (schemaProblems.length > 0) throw toErrors([...schemaProblems, ...cleanItemProblems(value, schemaProblems)]);
-  const result = normalizeConfig(value as ConfigFile);
+  const options = readSecretFile === undefined ? {} : { readSecretFile };
+  if (schemaProblems.length > 0) throw toErrors([...schemaProblems, ...cleanItemProblems(value, schemaProblems, options)]);
+  const result = normalizeConfig(value as ConfigFile, options);
   if ('problems' in result) throw toErrors(result.problems);
   return result.config;
 }
@@ -77,17 +92,18 @@ function validate(value: unknown, where: (problem: ConfigProblem) => string, ord
  * item that failed it would only produce follow-on noise (a type MX endpoint "has an IPv4
  * address on an MX endpoint"), and a broken zone makes every "outside every zone" doubtful.
  */
-function cleanItemProblems(value: unknown, schemaProblems: readonly ConfigProblem[]): ConfigProblem[] {
+function cleanItemProblems(value: unknown, schemaProblems: readonly ConfigProblem[], options: NormalizeOptions): ConfigProblem[] {
   // What a schema problem spoils: its own place and below, or its whole endpoint when it is a
   // field the endpoint's other rules read (type, policy, …), or everything when a zone is broken.
   const spoiled = schemaProblems.map((p) => {
     if (p.path[0] === 'zones' || p.path.length <= 1) return [] as ConfigPath;
     if (p.path[0] === 'endpoints' && p.path.length <= 3) return p.path.slice(0, 2);
+    if (p.path[0] === 'providers') return p.path.slice(0, 2);
     return p.path.slice(0, 4);
   });
   const startsWith = (path: ConfigPath, prefix: ConfigPath): boolean => prefix.every((part, i) => path[i] === part);
   try {
-    const result = normalizeConfig(value as ConfigFile);
+    const result = normalizeConfig(value as ConfigFile, options);
     if (!('problems' in result)) return [];
     return result.problems.filter((p) => !spoiled.some((s) => startsWith(p.path, s) || startsWith(s, p.path)));
   } catch {
@@ -123,7 +139,9 @@ function describe(error: ValueError): ConfigProblem {
       return { path, reason: `missing required key "${key}"` };
     default: {
       const custom = (error.schema as { errorMessage?: string }).errorMessage;
-      return { path, reason: `${custom ?? lowerFirst(error.message)}, got ${show(error.value)}` };
+      // A secret is never repeated, even when it is malformed (a log or a terminal would keep it).
+      const got = key === 'secret' ? '' : `, got ${show(error.value)}`;
+      return { path, reason: `${custom ?? lowerFirst(error.message)}${got}` };
     }
   }
 }

@@ -16,6 +16,7 @@ import { didYouMean } from './did-you-mean.js';
 import { parseAddress } from './parse-address.js';
 import { parseConfigName } from './parse-config-name.js';
 import { parseDuration } from './parse-duration.js';
+import { normalizeProviders, type ReadSecretFile } from './normalize-providers.js';
 import { parseStaticValue } from './parse-static-value.js';
 import { targetKey } from './target-key.js';
 
@@ -33,8 +34,9 @@ import { targetKey } from './target-key.js';
  * | failover names regions that have targets | `primary: east` with no east target |
  * | one key (address + check) is checked one way | same URL, two intervals |
  * | delegations are below the apex, carry glue when in-bailiwick, hide nothing | NS without glue |
+ * | providers hold configured zones, with a key (normalize-providers.ts) | `zones: [other.test]` |
  */
-export function normalizeConfig(file: ConfigFile): { config: Config } | { problems: readonly ConfigProblem[] } {
+export function normalizeConfig(file: ConfigFile, options: NormalizeOptions = {}): { config: Config } | { problems: readonly ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const problem = (path: ConfigPath, reason: string, hint?: string): void => {
     problems.push(hint === undefined ? { path, reason } : { path, reason, hint });
@@ -64,8 +66,14 @@ export function normalizeConfig(file: ConfigFile): { config: Config } | { proble
   }
   const planner = normalizePlanner(file, problem);
   const health = normalizeHealth(file, problem);
+  const providers = normalizeProviders(file.providers, zones, problem, options.readSecretFile);
   if (problems.length > 0) return { problems };
-  return { config: deepFreeze({ zones, endpoints, planner, health }) };
+  return { config: deepFreeze({ zones, endpoints, planner, health, providers }) };
+}
+
+export interface NormalizeOptions {
+  /** Reads a provider's `tsig.secret_file`; without it, `secret_file` is refused (normalize-providers.ts). */
+  readonly readSecretFile?: ReadSecretFile;
 }
 
 type Report = (path: ConfigPath, reason: string, hint?: string) => void;

@@ -20,6 +20,7 @@
  *    update can be the cached old one; `SOA-EDIT-DNSUPDATE INCREASE` so its serial rises;
  *    `--guardian=no --daemon=no` and a `socket-dir` in the temp dir.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,7 +31,11 @@ import { systemRandom } from '../base/random.js';
 import { exchange } from '../dns/exchange.js';
 import { RRType } from '../dns/wire/constants.js';
 import { buildQuery } from '../dns/wire/message.js';
+import type { ResourceRecord } from '../dns/wire/record.js';
 import type { TsigKey } from '../dns/wire/tsig-key.js';
+import { requestZoneTransfer } from '../dns/xfr/transfer-client.js';
+import { signedExchange, type ServerTarget } from '../providers/rfc2136/signed-exchange.js';
+import { updateMessage } from '../providers/rfc2136/update-message.js';
 import { findFreePort } from './serve-process.js';
 
 export type Rfc2136ServerKind = 'bind' | 'knot' | 'pdns';
@@ -97,6 +102,24 @@ export async function startRfc2136Server(options: Rfc2136ServerOptions): Promise
 
 export async function stopAllRfc2136Servers(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
+}
+
+/** The zone as the server holds it: one AXFR signed with `key`; fails the test otherwise. */
+export async function transferZone(server: { readonly address: string; readonly port: number }, key: TsigKey, zone: string): Promise<readonly ResourceRecord[]> {
+  const result = await requestZoneTransfer({ server, zone, key, clock: systemClock, random: systemRandom, timeoutMs: 5000 });
+  assert.equal(result.kind, 'axfr');
+  return result.kind === 'axfr' ? result.records : [];
+}
+
+/**
+ * An UPDATE with no prerequisite, as an operator's nsupdate sends it: "by hand" (foreign
+ * records, a deleted marker). Fails the test unless the server answers NOERROR.
+ */
+export async function updateByHand(server: { readonly kind: string; readonly address: string; readonly port: number }, key: TsigKey, zone: string, updates: readonly ResourceRecord[]): Promise<void> {
+  const target: ServerTarget = { provider: 'by hand', server, key, timeoutMs: 5000, clock: systemClock, random: systemRandom };
+  const answered = await signedExchange(target, updateMessage({ id: 0, zone, prerequisites: [], updates }), zone, 'update by hand');
+  assert.equal(answered.kind, 'answered', answered.kind === 'unavailable' ? answered.cause.message : '');
+  if (answered.kind === 'answered') assert.equal(answered.response.rcode, 0, `${server.kind}: the update by hand is applied`);
 }
 
 /** Waits until every zone's SOA is answered (NOERROR, authoritative) over TCP. */

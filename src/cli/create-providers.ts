@@ -1,0 +1,37 @@
+/**
+ * The providers a `resolute run` process writes to, from the config's `providers:` list
+ * (config/providers-of.ts): the built-in provider for the zones it holds, and one
+ * Rfc2136Provider per RFC 2136 server. The composition root's one place that names provider
+ * implementations; enact/ sees only the Provider contract.
+ */
+import type { Clock } from '../base/clock.js';
+import type { Random } from '../base/random.js';
+import type { Config, ProviderConfig } from '../config/config.js';
+import { providersOf } from '../config/providers-of.js';
+import { BuiltinProvider } from '../providers/builtin/builtin-provider.js';
+import type { Provider } from '../providers/provider.js';
+import { Rfc2136Provider } from '../providers/rfc2136/rfc2136-provider.js';
+import type { Store } from '../store/store.js';
+
+export interface ProviderEnvironment {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Who writes (the process id): kept with each applied generation of the built-in provider. */
+  readonly by: string;
+  /** The generation the DNS processes serve for a zone (data-dir-files.ts), for the built-in provider. */
+  readonly servedGeneration: (zone: string) => bigint | undefined;
+}
+
+export function createProviders(config: Config, env: ProviderEnvironment): Provider[] {
+  return providersOf(config).flatMap((p) => (p.zones.length === 0 ? [] : [createProvider(p, env)]));
+}
+
+function createProvider(config: ProviderConfig, env: ProviderEnvironment): Provider {
+  switch (config.type) {
+    case 'builtin':
+      return new BuiltinProvider({ id: config.id, zones: config.zones, store: env.store, by: env.by, servedGeneration: env.servedGeneration });
+    case 'rfc2136':
+      return new Rfc2136Provider({ id: config.id, zones: config.zones, server: config.server, key: config.tsig.reveal(), timeoutMs: config.timeoutMs, clock: env.clock, random: env.random });
+  }
+}
