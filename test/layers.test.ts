@@ -1,8 +1,10 @@
 /**
  * Imports point down the table of CONVENTIONS.md only: this test reads every import of every
  * source file under src/ and fails on an edge the table does not allow, naming the file, the
- * import and the rule. Tests (*.test.ts) may import anything but the naive 2025 stack outside
- * sim/; test helpers live in src/testing/ and may import anything too.
+ * import and the rule. Tests (*.test.ts) may import anything, the naive 2025 stack (sim/naive)
+ * included; test helpers live in src/testing/ and may import anything but sim/naive. Outside
+ * tests, only sim/ reaches sim/naive, and `run` and `up` never load it, even through another
+ * module (the last test here).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -105,8 +107,9 @@ test('every import points down the dependency table of CONVENTIONS.md', () => {
       if (!specifier.endsWith('.js')) violations.push(`${rel}: import '${specifier}' needs an explicit .js suffix (ESM)`);
       const target = placeOf(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
       if (target === from) continue;
-      if (isTest) {
-        if (target.startsWith('sim/naive') && !from.startsWith('sim')) violations.push(`${rel}: only sim/ may reach the naive stack`);
+      if (isTest) continue;
+      if (target.startsWith('sim/naive') && !from.startsWith('sim/')) {
+        violations.push(`${rel}: only sim/ and tests may reach the naive 2025 stack ('${specifier}')`);
         continue;
       }
       const rule = allowed.find(([p]) => p.test(from))?.[1];
@@ -115,4 +118,28 @@ test('every import points down the dependency table of CONVENTIONS.md', () => {
     }
   }
   assert.deepEqual(violations, [], `imports against the layering:\n${violations.join('\n')}`);
+});
+
+/** Modules a file loads when it is loaded: its static imports, followed (dynamic `import()` is not). */
+function staticClosure(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'"]*?\s+from\s+)?['"](\.[^'"]+)['"]/gm)) {
+      pending.push(path.resolve(path.dirname(file), match[1].replace(/\.js$/, '.ts')));
+    }
+  }
+  return seen;
+}
+
+test('`resolute run` and `resolute up` never load the naive 2025 stack, not even through another module', () => {
+  for (const entry of ['cli/run-command.ts', 'cli/up-command.ts']) {
+    const loaded = staticClosure(path.join(src, entry));
+    assert.ok(loaded.size > 5, `${entry}: the import walk followed its imports (${loaded.size} modules)`);
+    const naive = [...loaded].filter((file) => placeOf(file).startsWith('sim/naive'));
+    assert.deepEqual(naive.map((f) => path.relative(root, f)), [], `${entry} loads the naive stack`);
+  }
 });

@@ -18,12 +18,12 @@ import { RRType } from '../dns/wire/constants.js';
 import { buildQuery } from '../dns/wire/message.js';
 import { rdataToText } from '../dns/wire/rdata-text.js';
 import type { EnactContext } from '../enact/enact-context.js';
-import { EndpointTable } from '../plan/endpoint-table.js';
 import type { PlanDraft } from '../plan/plan.js';
 import { decodePlan, encodePlan } from '../plan/plan-codec.js';
 import { BuiltinProvider } from '../providers/builtin/builtin-provider.js';
 import { ZoneFollower } from '../providers/builtin/zone-follower.js';
 import { zoneRecordsOf } from '../providers/zone-records.js';
+import { oneEndpointDraft } from '../sim/replay/publish-plan.js';
 import { openMemoryStore } from '../store/memory/memory-store.js';
 import { MemoryKeyValue } from '../store/memory/memory-key-value.js';
 import { ManualClock } from '../store/store-contract.js';
@@ -145,25 +145,7 @@ export class EnactWorld {
 
 /** A plan serving `addresses` (weighted, 100 each) for WORLD_NAME in WORLD_ZONE. */
 export function planDraft(parent: bigint | null, createdAtMs: number, addresses: readonly string[]): PlanDraft {
-  return {
-    parentGeneration: parent,
-    createdAtMs,
-    zones: [{ apex: WORLD_ZONE, nameservers: [`ns1.${WORLD_ZONE}`], negativeTtlSeconds: 5, hostmaster: `hostmaster.${WORLD_ZONE}`, records: [] }],
-    endpoints: EndpointTable.from([
-      {
-        name: WORLD_NAME,
-        zone: WORLD_ZONE,
-        type: 'A',
-        ttlSeconds: 30,
-        policy: 'multivalue',
-        activeRegion: null,
-        isFailOpen: false,
-        records: addresses.map((address) => ({ address, target: `tcp://${address}:443`, weight: 100, role: 'serving' as const, sinceMs: createdAtMs })),
-      },
-    ]),
-    reasons: [],
-    unsettledNames: [],
-  };
+  return oneEndpointDraft({ zone: WORLD_ZONE, name: WORLD_NAME, parent, createdAtMs, addresses });
 }
 
 /** A seed from SEED, or a fresh one; printed with the command that replays it (CONVENTIONS rule 15). */

@@ -16,17 +16,19 @@
  *   test-only hook RESOLUTE_TEST_STOP_BEFORE_APPLY (src/cli/run-roles.ts): deterministic, not
  *   timed. Expected: no empty answer, no serial regression, the provider ends at g+5, and A's
  *   write is refused by the provider's fence (its audit entry says so).
- * - The naive 2025 stack: defined in THIS file only (never reachable from `run` or `up`, and
- *   src/testing/ may not import sim/naive), in process: enactors whose "is my plan newer?"
- *   check is made once, in their own memory, before a slow apply and an unfenced write; a
- *   provider whose records refer to the plan that produced them (tagged with its generation;
- *   the SOA serial is that generation); cleanup by age that deletes old plans AND what they
- *   published. Its records are served by a real DnsServer on loopback and read by the same
- *   checker, over a real SQLite store. Expected: the checker catches the stale overwrite (the
- *   serial goes back) and then the empty answer — proof that the test can catch the bug.
+ * - The naive 2025 stack: src/sim/naive (the one naive stack in the tree; never reachable from
+ *   `run` or `up`, test/layers.test.ts), in process: enactors whose "is my plan newer?" check
+ *   is made once, in their own memory, before a slow apply and an unfenced write; a provider
+ *   whose records refer to the plan that produced them (it holds the generation pointed at; the
+ *   SOA serial is that generation); cleanup by age that deletes plans many generations older
+ *   than the one its enactor applied, and so what they published. As in 2025, A's stale write
+ *   lands after B applied g+5, and B's cleanup then deletes plan g. Its zone is served by a real
+ *   DnsServer on loopback and read by the same checker, over a real SQLite store. Expected: the
+ *   checker catches the stale overwrite (the serial goes back) and then the empty answer —
+ *   proof that the test can catch the bug.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -35,25 +37,18 @@ import { systemRandom } from '../../src/base/random.js';
 import type { SystemStatus } from '../../src/cli/status-command.js';
 import { TEST_STOP_BEFORE_APPLY_ENV, testOnlyBeforeApply } from '../../src/cli/run-roles.js';
 import { exchange } from '../../src/dns/exchange.js';
-import { RRClass, RRType } from '../../src/dns/wire/constants.js';
+import { RRType } from '../../src/dns/wire/constants.js';
 import { buildQuery } from '../../src/dns/wire/message.js';
 import { rdataToText } from '../../src/dns/wire/rdata-text.js';
-import { nameToWire } from '../../src/dns/wire/name.js';
 import { startDnsServer, type DnsServer } from '../../src/dns/server/dns-server.js';
-import { buildZoneTable, type ZoneContent } from '../../src/dns/zone/table-builder.js';
-import type { ServedRRset, ZoneTable } from '../../src/dns/zone/zone-table.js';
 import type { ZoneKey } from '../../src/enact/enact-context.js';
 import { Cleanup } from '../../src/enact/cleanup.js';
-import { decodePlan } from '../../src/plan/plan-codec.js';
-import type { Plan } from '../../src/plan/plan.js';
 import { BuiltinProvider } from '../../src/providers/builtin/builtin-provider.js';
-import { zoneSoa } from '../../src/providers/builtin/soa-serial.js';
-import type { ZoneRecords, ZoneSoaFields } from '../../src/providers/provider.js';
-import { zoneRecordsOf } from '../../src/providers/zone-records.js';
+import { NaiveCleanup, NaiveEnactor, NaiveProvider, servedTable } from '../../src/sim/naive/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { startDnsWatch, type DnsWatch, type DnsWatchReport } from '../../src/testing/dns-watch.js';
-import { observed as watchRounds, publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
+import { startDnsWatch, type DnsWatch } from '../../src/testing/dns-watch.js';
+import { observed as watchRounds, processState, publishAddresses, waitUntil as waitWithin, watchSummary, writeWorldConfig } from '../../src/testing/e2e-steps.js';
 import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
@@ -84,39 +79,10 @@ async function openStore(dataDir: string): Promise<Store> {
   return store;
 }
 
-/** The process state letter of /proc/<pid>/stat ('T': stopped). */
-function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0];
-  } catch {
-    return undefined;
-  }
-}
-
 /** One real query for the name's addresses (none while the DNS process has nothing to serve yet). */
 async function addressesServed(server: { readonly address: string; readonly port: number }): Promise<string[]> {
   const { response } = await exchange(buildQuery(WORLD_NAME, RRType.A, { id: 1 }), server, { transport: 'udp', timeoutMs: 2000 });
   return response.answers.filter((r) => r.type === RRType.A).map((r) => rdataToText(RRType.A, r.rdata));
-}
-
-function summary(label: string, report: DnsWatchReport): string {
-  const steps = [...report.roundsByStep].map(([s, n]) => `${s}=${n}`).join(', ');
-  const firstEmpty = report.empties[0];
-  const firstRegression = report.regressions[0];
-  return [
-    `${label}: queries=${report.queries} empties=${report.empties.length} regressions=${report.regressions.length} failures=${report.failures.length}`,
-    `  rounds by step: ${steps}`,
-    `  answers seen: ${report.answers.join(' | ')}`,
-    ...(firstRegression === undefined ? [] : [`  first regression at step '${firstRegression.step}' (+${firstRegression.atMs} ms): ${firstRegression.detail}`]),
-    ...(firstEmpty === undefined ? [] : [`  first empty at step '${firstEmpty.step}' (+${firstEmpty.atMs} ms): ${firstEmpty.detail}; empties by step: ${countBy(report.empties.map((e) => e.step))}`]),
-  ].join('\n');
-}
-
-function countBy(items: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
-  return [...counts].map(([k, n]) => `${k}=${n}`).join(', ');
 }
 
 test('the test-only stop hook is inert when unset, stops once at its generation, and refuses a malformed value', async () => {
@@ -228,7 +194,7 @@ test('Resolute, real processes: A paused before writing g, g+1…g+5 applied and
   watch.mark('end');
   await observed(watch);
   const report = await watch.stop();
-  process.stdout.write(`${summary('resolute', report)}\n  A fenced: ${fenced.detail}\n`);
+  process.stdout.write(`${watchSummary('resolute', report)}\n  A fenced: ${fenced.detail}\n`);
 
   assert.equal(status.newest?.generation, String(g5));
   assert.deepEqual(status.applied.filter((x) => x.provider === 'builtin').map((x) => x.generation), [String(g5)]);
@@ -241,158 +207,77 @@ test('Resolute, real processes: A paused before writing g, g+1…g+5 applied and
   assert.ok(addressesOf(6).every((address) => last.includes(address)), `the name ends with g+5's addresses, got ${last}`);
 });
 
-// ---- The naive 2025 stack: here only, never reachable from `run` or `up`. ----
-
-/** A provider whose records refer to the plan that produced them: tagged with its generation; no fence. */
-class NaiveProvider {
-  private generation: bigint | undefined;
-  private records: ZoneRecords | undefined;
-  private soa: ZoneSoaFields = { nameservers: [`ns1.${WORLD_ZONE}`], hostmaster: `hostmaster.${WORLD_ZONE}`, negativeTtlSeconds: 5 };
-
-  constructor(private readonly server: DnsServer) {}
-
-  /** What the 2025 enactor's write did: overwrite, whatever is there. */
-  write(records: ZoneRecords): void {
-    this.generation = records.generation;
-    this.records = records;
-    this.soa = records.soa;
-    this.serve();
-  }
-
-  /** Cleanup by age: the records published by plans below `floor` go with them. */
-  removeRecordsOfPlansBelow(floor: bigint): boolean {
-    if (this.records === undefined || this.records.generation >= floor) return false;
-    this.records = undefined;
-    this.serve();
-    return true;
-  }
-
-  private serve(): void {
-    this.server.setTable(naiveTable(this.records, this.soa, this.generation ?? 0n));
-  }
-}
-
-/** The zone as served: the plan's records (if any are left), SOA serial = the plan's generation, as in 2025. */
-function naiveTable(records: ZoneRecords | undefined, soaFields: ZoneSoaFields, generation: bigint): ZoneTable {
-  const soa = zoneSoa(WORLD_ZONE, soaFields, Number(generation));
-  const rrsets = new Map<string, ReadonlyMap<number, ServedRRset>>();
-  for (const [name, sets] of records?.names ?? []) rrsets.set(name, new Map(sets.map((s) => [s.type, s])));
-  const apex = new Map<number, ServedRRset>(rrsets.get(WORLD_ZONE) ?? []);
-  apex.set(RRType.SOA, soa);
-  apex.set(RRType.NS, { name: WORLD_ZONE, type: RRType.NS, class: RRClass.IN, ttlSeconds: 3600, rdatas: soaFields.nameservers.map((ns) => nameToWire(ns)) });
-  rrsets.set(WORLD_ZONE, apex);
-  const zone: ZoneContent = { origin: WORLD_ZONE, soa, rrsets };
-  return buildZoneTable([zone]);
-}
-
-/** The 2025 enactor: "is my plan newer?" checked once, in its own memory, then a slow, unfenced write. */
-class NaiveEnactor {
-  private lastApplied: bigint | undefined;
-
-  constructor(
-    private readonly store: Store,
-    private readonly provider: NaiveProvider,
-    private readonly slowApply: (generation: bigint) => Promise<void> = async () => undefined,
-  ) {}
-
-  async step(): Promise<'applied' | 'not newer' | 'no plan'> {
-    const read = await this.store.readNewestPlan();
-    if (read.kind !== 'found') return 'no plan';
-    const plan: Plan = decodePlan(read.plan.plan, read.plan.header.generation, {});
-    if (this.lastApplied !== undefined && plan.generation <= this.lastApplied) return 'not newer'; // the one-time check
-    await this.slowApply(plan.generation); // minutes, in 2025; nothing is re-checked after it
-    const records = zoneRecordsOf(plan, WORLD_ZONE);
-    assert.ok(records !== undefined);
-    this.provider.write(records);
-    this.lastApplied = plan.generation;
-    return 'applied';
-  }
-}
-
-/** Cleanup by age: keeps the newest plan, deletes the older ones, and what they published. */
-class NaiveCleanup {
-  constructor(
-    private readonly store: Store,
-    private readonly provider: NaiveProvider,
-  ) {}
-
-  async step(): Promise<{ deleted: readonly bigint[]; removedRecords: boolean }> {
-    const head = await this.store.readNewestHeader();
-    assert.equal(head.kind, 'found');
-    const floor = (head as { header: { generation: bigint } }).header.generation;
-    const deleted = await this.store.deletePlans({ below: floor });
-    return { deleted: deleted.kind === 'deleted' ? deleted.generations : [], removedRecords: this.provider.removeRecordsOfPlansBelow(floor) };
-  }
-}
-
-test('the naive 2025 stack, same sequence: the checker sees the serial go back and the name go empty', async () => {
+test('the naive 2025 stack (src/sim/naive), same sequence: the checker sees the serial go back and the name go empty', async () => {
   const store = await openStore(path.join(dir, 'naive'));
-  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: naiveTable(undefined, { nameservers: [`ns1.${WORLD_ZONE}`], hostmaster: `hostmaster.${WORLD_ZONE}`, negativeTtlSeconds: 5 }, 0n), random: systemRandom });
+  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: servedTable([]), random: systemRandom });
   servers.push(server);
-  const provider = new NaiveProvider(server);
-
-  // The pause point: A's slow apply of g waits for the test (the in-process SIGSTOP).
-  let g = -1n;
-  let reachedPause!: () => void;
-  let resume!: () => void;
-  const paused = new Promise<void>((resolve) => (reachedPause = resolve));
-  const resumed = new Promise<void>((resolve) => (resume = resolve));
-  const a = new NaiveEnactor(store, provider, async (generation) => {
-    if (generation !== g) return;
-    reachedPause();
-    await resumed;
-  });
-  const b = new NaiveEnactor(store, provider);
-  const c = new NaiveEnactor(store, provider);
-  const cleanup = new NaiveCleanup(store, provider);
+  const provider = new NaiveProvider({ id: 'naive', zones: [WORLD_ZONE], store });
+  /** What the provider serves is derived from the stored plans: re-derived after every step. */
+  const serve = async (): Promise<void> => server.setTable(await provider.table());
+  const [a, b, c] = ['A', 'B', 'C'].map((id) => new NaiveEnactor({ id, store, provider }));
+  // B's cleanup, as in 2025: after applying a plan, plans more than 4 generations older go.
+  const cleanup = new NaiveCleanup({ store, enactor: b, providers: [provider], keepGenerations: 4 });
+  const applies = async (enactor: NaiveEnactor): Promise<boolean> => {
+    const step = await enactor.step();
+    await serve();
+    return step.write.kind === 'wrote';
+  };
 
   const g0 = await publish(store, 0);
-  g = g0 + 1n;
-  assert.equal(await a.step(), 'applied');
+  const g = g0 + 1n;
+  assert.ok(await applies(a));
   const watch = startDnsWatch({ server, name: WORLD_NAME, zone: WORLD_ZONE, intervalMs: 20, maxQueries: 2000 });
   watch.mark('g-1 served');
   await observed(watch);
 
+  // A reads g and makes its one check ("newer than g-1, my last write") — then its slow apply.
   assert.equal(await publish(store, 1), g);
   watch.mark('A reads g');
-  const aStep = a.step();
-  await paused;
-  watch.mark('A stopped; B and C apply g…g+5');
-  assert.equal(await b.step(), 'applied');
-  await c.step();
-  await observed(watch);
-  for (let i = 2; i <= 6; i++) {
-    await publish(store, i);
-    assert.equal(await b.step(), 'applied');
-    await c.step();
+  assert.deepEqual(await a.read(), { kind: 'holding', generation: g, lastApplied: g0 });
+  watch.mark('A stopped; B and C apply g…g+4');
+  for (let i = 1; i <= 5; i++) {
+    if (i > 1) await publish(store, i);
+    assert.ok(await applies(b));
+    await applies(c);
     await observed(watch);
   }
 
   watch.mark('cleanup');
   const first = await cleanup.step();
-  assert.ok(first.deleted.includes(g), 'plan g, the one A holds, is deleted');
-  assert.equal(first.removedRecords, false, 'the provider serves g+5: nothing of it is removed yet');
+  assert.ok(first.kind === 'deleted' && first.generations.includes(g0) && !first.generations.includes(g), 'plans older than g go; g is kept');
+  assert.deepEqual(first.emptied, [], 'the provider points at g+4: nothing of it is removed');
+  await serve();
+  await observed(watch);
+
+  watch.mark('B and C apply g+5');
+  await publish(store, 6);
+  assert.ok(await applies(b));
+  await applies(c);
   await observed(watch);
 
   watch.mark('A resumed');
-  resume();
-  assert.equal(await aStep, 'applied', 'the stale write goes through: nothing fences it');
+  const stale = await a.write();
+  assert.ok(stale.kind === 'wrote' && stale.generation === g && stale.overwrote.get(WORLD_ZONE) === g + 5n, 'the stale write goes through: nothing fences it');
+  await serve();
   await observed(watch);
 
   watch.mark('cleanup after A');
   const second = await cleanup.step();
-  assert.equal(second.removedRecords, true, "cleanup by age removes what the stale plan g published");
+  assert.ok(second.kind === 'deleted' && second.generations.includes(g), 'B\'s cleanup after g+5 deletes g, 5 generations older');
+  assert.deepEqual(second.emptied, [{ provider: 'naive', zone: WORLD_ZONE, generation: g }], 'and with it what g published: the records referred to it');
+  await serve();
   await observed(watch);
   // B and C believe g+5 is applied (their own memory): nothing repairs the name.
-  assert.equal(await b.step(), 'not newer');
-  assert.equal(await c.step(), 'not newer');
+  assert.equal((await b.step()).read.kind, 'not-newer');
+  assert.equal((await c.step()).read.kind, 'not-newer');
+  await serve();
   watch.mark('end');
   await observed(watch, 10);
   const report = await watch.stop();
-  process.stdout.write(`${summary('naive 2025 stack', report)}\n`);
+  process.stdout.write(`${watchSummary('naive 2025 stack', report)}\n`);
 
   assert.equal(report.regressions[0]?.step, 'A resumed', 'the stale write sends the serial back');
   assert.ok(report.empties.length > 0, 'the checker catches the empty answer');
-  assert.equal(report.empties[0].step, 'cleanup after A', 'the name goes empty when cleanup removes what the stale plan published');
+  assert.equal(report.empties[0].step, 'cleanup after A', 'the name goes empty when cleanup deletes the plan the records refer to');
   assert.ok(report.empties.every((e) => e.step === 'cleanup after A' || e.step === 'end'), 'and stays empty: nothing repairs it');
 });
