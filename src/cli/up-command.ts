@@ -9,6 +9,9 @@
  *    answers from its snapshot at once on a second start), then the planner with health,
  *    cleanup and reconcile, then enactors A, B and C, each a process of its own;
  * 4. write up.json (pids, ports) for `demo` and `status`, print what to try;
+ *    a child that dies (a crash, an OOM kill, `kill -9`) is started again with the same
+ *    arguments after a backoff (1 s doubling to 30 s, with jitter; reset once it has run for a
+ *    minute), and up.json gets its new pid: one dead role never takes the others down;
  * 5. Ctrl-C (SIGINT) or SIGTERM: every child stopped by PID (SIGCONT, SIGTERM, SIGKILL after
  *    10 s) and waited for, the targets closed, up.json removed. A second `up` on the same data
  *    directory resumes from the store.
@@ -16,7 +19,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { systemClock } from '../base/clock.js';
 import { ResoluteError } from '../base/errors.js';
+import { systemRandom } from '../base/random.js';
+import { ProviderBackoff } from '../enact/provider-backoff.js';
 import { ChildProcesses } from './child-processes.js';
 import { isProcessAlive, readJsonFile, removeFile, UP_FILE, writeFileAtomic, type UpState } from './data-dir-files.js';
 import { ensureDemo } from './demo-config.js';
@@ -63,10 +69,38 @@ async function up(options: UpOptions): Promise<void> {
   const targets = await DemoTargets.start(demo.targets);
   const control = await startDemoControl(targets);
   let isStopping = false;
+  let state: UpState | undefined;
+  /** Each child's arguments, with the ports it was given, so a restart takes the same ones. */
+  const argsOf = new Map<string, readonly string[]>();
+  const restartBackoff = new ProviderBackoff(systemClock, systemRandom, { baseMs: 1000, maxMs: 30_000 });
+  const restart = async (name: string): Promise<void> => {
+    const args = argsOf.get(name);
+    if (isStopping || args === undefined) return;
+    try {
+      const child = await children.start(name, args);
+      process.stderr.write(`resolute up: ${name} restarted (pid ${child.pid})\n`);
+      if (state !== undefined && !isStopping) {
+        state = { ...state, processes: children.pids() };
+        writeFileAtomic(upFile, `${JSON.stringify(state, null, 2)}\n`);
+      }
+      systemClock.after(60_000, () => {
+        if (children.pids()[name] === child.pid) restartBackoff.succeed(name);
+      });
+    } catch (error) {
+      // Its exit (if it exited) schedules the next attempt through onUnexpectedExit.
+      printError(error);
+    }
+  };
   const children = new ChildProcesses((name, code, signal) => {
-    process.stderr.write(`resolute up: ${name} ended unexpectedly (${signal ?? code}); stopping everything\n`);
-    void stop(1);
+    if (isStopping) return;
+    const delayMs = restartBackoff.fail(name);
+    process.stderr.write(`resolute up: ${name} ended unexpectedly (${signal ?? code}); restarting it in ${delayMs} ms\n`);
+    systemClock.after(delayMs, () => void restart(name));
   });
+  const startChild = async (name: string, args: readonly string[]) => {
+    argsOf.set(name, args);
+    return children.start(name, args);
+  };
   const stop = async (code: number): Promise<void> => {
     if (isStopping) return;
     isStopping = true;
@@ -83,11 +117,16 @@ async function up(options: UpOptions): Promise<void> {
 
   const common = ['--config', demo.configFile, '--data-dir', dataDir];
   try {
-    const dns = await children.start('dns', ['run', '--roles', 'dns', ...common, '--dns-port', String(options.dnsPort), '--dns-address', options.dnsAddress, '--id', 'dns']);
+    const dnsArgs = (port: number) => ['run', '--roles', 'dns', ...common, '--dns-port', String(port), '--dns-address', options.dnsAddress, '--id', 'dns'];
+    const plannerArgs = (port: number) => ['run', '--roles', 'planner,health,cleanup,reconcile', ...common, '--id', 'planner', '--metrics-port', String(port)];
+    const dns = await startChild('dns', dnsArgs(options.dnsPort));
     const dnsPort = dns.ready.port ?? options.dnsPort;
-    const planner = await children.start('planner', ['run', '--roles', 'planner,health,cleanup,reconcile', ...common, '--id', 'planner', '--metrics-port', String(options.metricsPort)]);
-    await Promise.all(ENACTORS.map((e) => children.start(`enactor-${e.toLowerCase()}`, ['run', '--roles', 'enactor', ...common, '--id', `enactor-${e.toLowerCase()}`])));
-    const state: UpState = { pid: process.pid, dnsAddress: options.dnsAddress, dnsPort, controlPort: control.port, metricsPort: planner.ready.metricsPort ?? options.metricsPort, processes: children.pids(), targets: demo.targets.map((t) => t.name) };
+    argsOf.set('dns', dnsArgs(dnsPort)); // a restart keeps the port picked for --dns-port 0
+    const planner = await startChild('planner', plannerArgs(options.metricsPort));
+    const metricsPort = planner.ready.metricsPort ?? options.metricsPort;
+    argsOf.set('planner', plannerArgs(metricsPort));
+    await Promise.all(ENACTORS.map((e) => startChild(`enactor-${e.toLowerCase()}`, ['run', '--roles', 'enactor', ...common, '--id', `enactor-${e.toLowerCase()}`])));
+    state = { pid: process.pid, dnsAddress: options.dnsAddress, dnsPort, controlPort: control.port, metricsPort, processes: children.pids(), targets: demo.targets.map((t) => t.name) };
     writeFileAtomic(upFile, `${JSON.stringify(state, null, 2)}\n`);
     process.stdout.write(instructions(state, dataDir, demo.configFile));
   } catch (error) {

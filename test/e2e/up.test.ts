@@ -46,7 +46,7 @@ async function status(): Promise<SystemStatus> {
   return JSON.parse(r.stdout) as SystemStatus;
 }
 
-test('resolute up answers, fails a dead target over, reports its generations, and stops cleanly on Ctrl-C', async () => {
+test('resolute up answers, fails a dead target over, reports its generations, restarts a dead child, and stops cleanly on Ctrl-C', async () => {
   const dnsPort = await findFreePort();
   const up = startResoluteProcess(['up', '--data-dir', dataDir, '--dns-port', String(dnsPort), '--metrics-port', '0']);
   await up.waitFor(/resolute up: ready/, 60_000);
@@ -107,7 +107,19 @@ test('resolute up answers, fails a dead target over, reports its generations, an
   assert.ok(resumed.length > 0, 'the restarted DNS process answers at once (from its snapshot or the store)');
   const s = await status();
   assert.ok(BigInt(s.newest?.generation ?? 0) >= BigInt(afterKill.newest?.generation ?? 0), 'generations never go backwards across a restart');
-  const againState = JSON.parse(readFileSync(path.join(dataDir, 'up.json'), 'utf8')) as UpState;
+  // 6. A child that dies is started again (after its backoff) and up.json names its new pid.
+  const upFile = path.join(dataDir, 'up.json');
+  const beforeKill = JSON.parse(readFileSync(upFile, 'utf8')) as UpState;
+  process.kill(beforeKill.processes.dns ?? 0, 'SIGKILL');
+  process.kill(beforeKill.processes['enactor-b'] ?? 0, 'SIGKILL');
+  await again.waitFor(/dns restarted \(pid/, 20_000);
+  await again.waitFor(/enactor-b restarted \(pid/, 20_000);
+  const againState = await waitUntil('up.json names the restarted children', 10_000, async () => {
+    const now = JSON.parse(readFileSync(upFile, 'utf8')) as UpState;
+    return now.processes.dns !== beforeKill.processes.dns && now.processes['enactor-b'] !== beforeKill.processes['enactor-b'] ? now : undefined;
+  });
+  assert.equal(isAlive(againState.processes.dns ?? 0), true);
+  await waitUntil('the restarted DNS process answers', 20_000, async () => ((await answers(dnsPort)).length > 0 ? true : undefined));
   again.signal('SIGINT');
   assert.equal(await again.exited(30_000), 0);
   for (const pid of Object.values(againState.processes)) assert.equal(isAlive(pid), false);
