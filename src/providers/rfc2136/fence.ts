@@ -20,6 +20,7 @@
  * CNAME is in the way (`conflict`).
  */
 import { RRType, Rcode } from '../../dns/wire/constants.js';
+import type { Message } from '../../dns/wire/message.js';
 import type { ResourceRecord } from '../../dns/wire/record.js';
 import { unreachable } from '../../base/assert.js';
 import type { Fence, FenceRead, ProviderUnavailable } from '../provider.js';
@@ -64,22 +65,9 @@ export interface Reread {
 export const MARKER_TTL_SECONDS = 0;
 
 export async function fencedUpdate(target: ServerTarget, write: FencedUpdate, reread: Reread): Promise<FencedUpdateOutcome> {
-  const conditions: ResourceRecord[] = [];
-  for (const condition of write.conditions) {
-    const records = markerCondition(condition, write.zone);
-    // A raw value we could not have read: the marker holds something else now.
-    if (records === undefined) return rereadZone(reread);
-    conditions.push(...records);
-  }
-  const message = updateMessage({
-    id: 0,
-    zone: write.zone,
-    prerequisites: [...conditions, ...write.prerequisites],
-    updates: [
-      ...write.updates,
-      ...write.markers.flatMap((m) => [deleteRRset(m.name, RRType.TXT), ...addRecords(m.name, RRType.TXT, MARKER_TTL_SECONDS, [m.rdata])]),
-    ],
-  });
+  const message = fencedUpdateMessage(write);
+  // A raw value we could not have read: the marker holds something else now.
+  if (message === undefined) return rereadZone(reread);
   const answered = await signedExchange(target, message, write.zone, write.what);
   if (answered.kind === 'unavailable') return answered;
   const { rcode } = answered.response;
@@ -95,6 +83,29 @@ export async function fencedUpdate(target: ServerTarget, write: FencedUpdate, re
   }
   const refusal = refusalOf(target, write.zone, write.what, answered.response, false);
   return { kind: 'unavailable', cause: refusal as NonNullable<typeof refusal> };
+}
+
+/** The UPDATE of `write`: the marker conditions first, the markers replaced last; undefined as markerRecords. */
+export function fencedUpdateMessage(write: FencedUpdate): Message | undefined {
+  const markers = markerRecords(write);
+  if (markers === undefined) return undefined;
+  return updateMessage({ id: 0, zone: write.zone, prerequisites: [...markers.prerequisites, ...write.prerequisites], updates: [...write.updates, ...markers.updates] });
+}
+
+/**
+ * The records of a write's markers: each condition as prerequisites, each new marker value as
+ * "delete the TXT, add the value" (replaced last in the message); undefined when a condition's
+ * `raw` is not a marker we could have read.
+ */
+export function markerRecords(write: Pick<FencedUpdate, 'zone' | 'conditions' | 'markers'>): { readonly prerequisites: ResourceRecord[]; readonly updates: ResourceRecord[] } | undefined {
+  const prerequisites: ResourceRecord[] = [];
+  for (const condition of write.conditions) {
+    const records = markerCondition(condition, write.zone);
+    if (records === undefined) return undefined;
+    prerequisites.push(...records);
+  }
+  const updates = write.markers.flatMap((m) => [deleteRRset(m.name, RRType.TXT), ...addRecords(m.name, RRType.TXT, MARKER_TTL_SECONDS, [m.rdata])]);
+  return { prerequisites, updates };
 }
 
 /** The prerequisite records of one marker condition; undefined when `raw` is not a marker we could have read. */

@@ -12,18 +12,19 @@ import { after, describe, test } from 'node:test';
 import { systemClock } from '../../base/clock.js';
 import { systemRandom } from '../../base/random.js';
 import { parseIPv4 } from '../../dns/wire/address-text.js';
-import { RRType } from '../../dns/wire/constants.js';
+import { Opcode, RRClass, RRType } from '../../dns/wire/constants.js';
+import { parseMessage } from '../../dns/wire/message.js';
+import { rdataFromText } from '../../dns/wire/rdata-text.js';
 import type { ResourceRecord } from '../../dns/wire/record.js';
 import { parseTsigKey, type TsigKey } from '../../dns/wire/tsig-key.js';
-import { requestZoneTransfer } from '../../dns/xfr/transfer-client.js';
-import { startRfc2136Server, stopAllRfc2136Servers, type Rfc2136Server, type Rfc2136ServerKind } from '../../testing/rfc2136-servers.js';
+import { startRfc2136Server, stopAllRfc2136Servers, transferZone, updateByHand as updateByHandWith, type Rfc2136Server, type Rfc2136ServerKind } from '../../testing/rfc2136-servers.js';
 import type { Fence, ZoneRecords } from '../provider.js';
 import { runProviderContract, zoneRecordsFor, type ProviderFixture } from '../provider-contract.js';
 import { fencedUpdate } from './fence.js';
-import { fenceOfMarker, groupCountOf, groupMarkerName, groupOf, markerName, txtRdata } from './marker.js';
+import { fenceOfMarker, groupCountOf, groupMarkerName, groupOf, markerName, markerRdata, txtRdata } from './marker.js';
 import { Rfc2136Provider } from './rfc2136-provider.js';
-import { signedExchange, type ServerTarget } from './signed-exchange.js';
-import { addRecords, deleteRRset, updateMessage } from './update-message.js';
+import { tcpTransport, type Rfc2136Transport, type ServerTarget } from './signed-exchange.js';
+import { addRecords, deleteRRset } from './update-message.js';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
 const KEY = parseTsigKey(`resolute-test.:hmac-sha256:${SECRET}`, 'test key');
@@ -59,23 +60,33 @@ async function freshZone(kind: Rfc2136ServerKind): Promise<{ server: Rfc2136Serv
   return { server, zone: zonesOf(kind)[n] };
 }
 
-function providerOn(server: Rfc2136Server, zone: string, key: TsigKey = KEY): Rfc2136Provider {
-  return new Rfc2136Provider({ id: 'rfc2136', zones: [zone], server, key, timeoutMs: 5000 });
+function providerOn(server: Rfc2136Server, zone: string, key: TsigKey = KEY, more: { maxUpdateBytes?: number; transport?: Rfc2136Transport } = {}): Rfc2136Provider {
+  return new Rfc2136Provider({ id: 'rfc2136', zones: [zone], server, key, timeoutMs: 5000, ...more });
+}
+
+/** The real TCP transport, with `beforeUpdate` run (and awaited) before each UPDATE is sent: another writer slipping in. */
+function transportWithHook(beforeUpdate: (update: ReturnType<typeof parseMessage>) => Promise<void>): Rfc2136Transport {
+  return {
+    ...tcpTransport,
+    async exchange(request, server, options) {
+      const message = parseMessage(request);
+      if (message.opcode === Opcode.UPDATE) await beforeUpdate(message);
+      return tcpTransport.exchange(request, server, options);
+    },
+  };
+}
+
+/** A plan of `count` names, `changed` of them (the first ones) at another address. */
+function namesPlan(zone: string, generation: bigint, count: number, changed = 0): ZoneRecords {
+  const names: Record<string, string[]> = {};
+  for (let i = 0; i < count; i++) names[`n${i}`] = [`10.${i < changed ? 2 : 1}.0.${i}`];
+  return zoneRecordsFor(zone, generation, names);
 }
 
 /** An update with no prerequisite, as an operator's nsupdate sends it: "by hand". */
-async function updateByHand(server: Rfc2136Server, zone: string, updates: readonly ResourceRecord[]): Promise<void> {
-  const target: ServerTarget = { provider: 'by hand', server, key: KEY, timeoutMs: 5000, clock: systemClock, random: systemRandom };
-  const answered = await signedExchange(target, updateMessage({ id: 0, zone, prerequisites: [], updates }), zone, 'update by hand');
-  assert.equal(answered.kind, 'answered', answered.kind === 'unavailable' ? answered.cause.message : '');
-  if (answered.kind === 'answered') assert.equal(answered.response.rcode, 0, `${server.kind}: the update by hand is applied`);
-}
+const updateByHand = (server: Rfc2136Server, zone: string, updates: readonly ResourceRecord[]): Promise<void> => updateByHandWith(server, KEY, zone, updates);
 
-async function transfer(server: Rfc2136Server, zone: string): Promise<readonly ResourceRecord[]> {
-  const result = await requestZoneTransfer({ server, zone, key: KEY, clock: systemClock, random: systemRandom, timeoutMs: 5000 });
-  assert.equal(result.kind, 'axfr');
-  return result.kind === 'axfr' ? result.records : [];
-}
+const transfer = (server: Rfc2136Server, zone: string): Promise<readonly ResourceRecord[]> => transferZone(server, KEY, zone);
 
 const a = (address: string): Uint8Array => parseIPv4(address) as Uint8Array;
 const generationFence = (generation: bigint): Fence => ({ kind: 'generation', generation });
@@ -230,6 +241,59 @@ for (const kind of KINDS) {
       const final = await stale.readBack(zone);
       assert.ok(final.kind === 'read' && final.names.size === BIG_NAMES && [...last.names].every(([owner, r]) => Buffer.compare(final.names.get(owner)?.[0].rdatas[0] ?? new Uint8Array(), r[0].rdatas[0]) === 0));
       assert.deepEqual(final.kind === 'read' ? final.fence : undefined, generationFence(5n));
+    });
+
+    test('groups whose changes fit together go in ONE UPDATE, refused whole when one packed group moved meanwhile', async () => {
+      const { server, zone } = await freshZone(kind);
+      // 24 names in a 4,096-octet budget: several groups, and a 1-name change packs them all.
+      assert.deepEqual(await providerOn(server, zone, KEY, { maxUpdateBytes: 4096 }).apply(namesPlan(zone, 1n, 24), { kind: 'missing' }), { kind: 'applied', generation: 1n });
+      const groups = groupCountOf(markerRdatas(await transfer(server, zone), markerName(zone)));
+      assert.ok(groups >= 2, `${kind}: 24 names in 4,096 octets make several groups (${groups})`);
+      let packed: string[] = [];
+      let moved: string | undefined;
+      const provider = providerOn(server, zone, KEY, {
+        maxUpdateBytes: 4096,
+        transport: transportWithHook(async (update) => {
+          packed = update.answers.filter((rr) => rr.class === RRClass.IN && rr.name.startsWith('g')).map((rr) => rr.name);
+          // Another writer moves the LAST packed group's marker between the read and this UPDATE.
+          moved ??= packed.at(-1);
+          if (moved !== undefined && packed.includes(moved)) await updateByHand(server, zone, [deleteRRset(moved, RRType.TXT), ...addRecords(moved, RRType.TXT, 0, [markerRdata(9n)])]);
+        }),
+      });
+      const outcome = await provider.apply(namesPlan(zone, 2n, 24, 1), generationFence(1n));
+      assert.equal(packed.length, groups, `${kind}: one UPDATE carries every group's marker condition`);
+      assert.deepEqual(outcome, { kind: 'fenced', current: generationFence(1n) }, `${kind}: the zone reads as its lowest group`);
+      // Nothing of the packed message was applied: every other group still at 1, the changed name as it was.
+      const records = await transfer(server, zone);
+      for (let i = 0; i < groups; i++) {
+        const name = groupMarkerName(zone, i);
+        assert.deepEqual(fenceOfMarker(markerRdatas(records, name)), generationFence(name === moved ? 9n : 1n), `${kind}: group ${i}`);
+      }
+      assert.deepEqual(records.filter((r) => r.name === `n0.${zone}` && r.type === RRType.A).map((r) => [...r.rdata].join('.')), ['10.1.0.0']);
+    });
+
+    test('a small change is read back by queries, which catch an update the server ignored silently (RFC 2136 §3.4.2.2; PowerDNS refuses it whole)', async () => {
+      const { server, zone } = await freshZone(kind);
+      const provider = providerOn(server, zone);
+      assert.deepEqual(await provider.apply(namesPlan(zone, 1n, 40), { kind: 'missing' }), { kind: 'applied', generation: 1n });
+      // A foreign TXT at alias: a CNAME added beside it is skipped without an error (§3.4.2.2).
+      await updateByHand(server, zone, addRecords(`alias.${zone}`, RRType.TXT, 60, [txtRdata(['foreign'])]));
+      const plan = namesPlan(zone, 2n, 40, 1);
+      const cname = { name: `alias.${zone}`, type: RRType.CNAME, class: RRClass.IN, ttlSeconds: 30, rdatas: [rdataFromText(RRType.CNAME, [`n1.${zone}`], zone)] };
+      const outcome = await provider.apply({ ...plan, names: new Map([...plan.names, [`alias.${zone}`, [cname]]]) }, generationFence(1n));
+      assert.equal(outcome.kind, 'unavailable', `${kind}: ${JSON.stringify(outcome, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
+      if (outcome.kind !== 'unavailable') return;
+      const served = (await transfer(server, zone)).filter((r) => r.name === `n0.${zone}` && r.type === RRType.A).map((r) => [...r.rdata].join('.'));
+      if (kind === 'pdns') {
+        // PowerDNS answers a CNAME beside other data with REFUSED: nothing of the message applied.
+        assert.equal(outcome.cause.code, 'ERR_PROVIDER_REFUSED', outcome.cause.message);
+        assert.deepEqual(served, ['10.1.0.0']);
+        return;
+      }
+      assert.equal(outcome.cause.code, 'ERR_PROVIDER_IGNORED_UPDATE', outcome.cause.message);
+      assert.match(outcome.cause.message, new RegExp(`alias\\.${zone.replace(/\./g, '\\.')} differ.*read back by \\d+ queries`));
+      // The rest of the message was applied: the other changed name is served as sent.
+      assert.deepEqual(served, ['10.2.0.0']);
     });
 
     test('a CNAME put by hand at a managed name makes the whole update fail, never a silent skip', async () => {

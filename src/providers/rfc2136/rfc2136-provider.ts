@@ -7,18 +7,37 @@
  *   1. never backwards: `records.generation` at or below an expected generation ⇒ fenced;
  *   2. read the zone whole (AXFR with TSIG): a fence other than `expected` ⇒ fenced at once
  *      (the UPDATE's prerequisite would refuse it anyway);
- *   3. the changes: per managed owner, the RRsets that differ (delete RRset + add records), the
- *      RRsets of types it no longer has, its registry entry; in a group whose marker is missing
- *      or unparsable nothing held is trusted and every desired RRset is rewritten;
- *   4. a group's UPDATE over 64 KiB: regroup first (`regroup`: one fenced UPDATE of markers
- *      only, doubling the group count until every group's change fits);
- *   5. the fenced write (fence.ts), one UPDATE per group (one for an unsplit zone), each under
- *      its own marker and the apex's group count; a group already above this generation is
- *      left alone (never backwards);
- *   6. RFC 2136 §3.4.2.2: read the zone back; every group's marker at (or above) this
- *      generation and the changed owners as sent ⇒ applied; anything else ⇒ unavailable
- *      (ERR_PROVIDER_IGNORED_UPDATE), so the enactor never records a generation the server
- *      does not serve.
+ *   3. the changes (owner-changes.ts): per managed owner, the RRsets that differ (delete RRset +
+ *      add records), the RRsets of types it no longer has, its registry entry; in a group whose
+ *      marker is missing or unparsable nothing held is trusted and every desired RRset is rewritten;
+ *   4. a group's change over the UPDATE budget (`maxUpdateBytes`, default 64 KiB): regroup first
+ *      (`regroup`: one fenced UPDATE of markers only, doubling the group count until it fits);
+ *   5. the fenced writes (fence.ts), groups PACKED (group-writes.ts): as many groups as fit go in
+ *      ONE UPDATE carrying each one's marker as read, its changes and its new marker, and the
+ *      apex's group count once; the rest in further UPDATEs. A group already above this
+ *      generation is left out (never backwards);
+ *   6. RFC 2136 §3.4.2.2: read back what was changed — by signed queries pipelined on one TCP
+ *      connection (every marker, each changed owner's registry entry and types) when that costs
+ *      fewer octets than an AXFR, else by AXFR (read-back-queries.ts); every group's marker at
+ *      (or above) this generation and the changed owners as sent ⇒ applied; anything else ⇒
+ *      unavailable (ERR_PROVIDER_IGNORED_UPDATE), so the enactor never records a generation the
+ *      server does not serve.
+ *
+ * Why packing is safe: RFC 2136 §3.2 checks every prerequisite of a message before any update,
+ * and §3.4 applies its update section all or nothing. A packed UPDATE is therefore exactly the
+ * per-group fenced writes of its groups done one after another with nothing in between: each
+ * group's marker is still checked by the server at the instant of the write, each group's
+ * records and marker still change together (never empty, never backwards, per group), and a
+ * refusal (NXRRSET/YXRRSET: one packed group moved, or the group count did) writes none of them;
+ * fence.ts then re-reads the markers, as for one group.
+ *
+ * Why the read before the diff (step 2) stays a whole AXFR, even when the markers still hold what
+ * this provider last wrote: the markers fence Resolute's writers only. An operator's edit between
+ * two applies leaves them unchanged, so a diff against a remembered zone would not rewrite the
+ * edited names, and reconcile's repair of such drift (a new generation with the same content)
+ * could be applied by an enactor remembering the zone as clean, without the repair, again and
+ * again. Telling edits apart would need the SOA serial too, which servers bump on an UPDATE
+ * differently (PowerDNS only with SOA-EDIT-DNSUPDATE). The AXFR keeps the argument simple.
  *
  * Groups (a zone too big for one message): owner names are split by a fixed hash
  * (`groupOf`); the apex marker then holds `groups=<n>` and group i's marker, at
@@ -33,17 +52,17 @@ import { ResoluteError } from '../../base/errors.js';
 import { systemRandom, type Random } from '../../base/random.js';
 import { RRType, Rcode } from '../../dns/wire/constants.js';
 import { buildQuery } from '../../dns/wire/message.js';
-import { nameToWire } from '../../dns/wire/name.js';
 import type { ResourceRecord } from '../../dns/wire/record.js';
 import type { TsigKey } from '../../dns/wire/tsig-key.js';
-import { requestZoneTransfer } from '../../dns/xfr/transfer-client.js';
-import type { ServedRRset } from '../../dns/zone/zone-table.js';
 import { unreachable } from '../../base/assert.js';
 import type { ApplyOutcome, Fence, FenceRead, Provider, ProviderUnavailable, ReadBack, ZoneRecords } from '../provider.js';
 import { fencedUpdate, isSameFence, type MarkerCondition, type Reread } from './fence.js';
-import { fenceOfMarker, groupCountOf, groupMarkerName, groupOf, groupsRdata, markerName, markerRdata, registryName, registryRdata, zoneFenceOf } from './marker.js';
-import { MAX_TCP_MESSAGE, refusal, refusalOf, serverText, signedExchange, unavailable, type ServerTarget } from './signed-exchange.js';
-import { addRecords, deleteRRset, rrsetAbsent } from './update-message.js';
+import { changesOctets, fitsIn, groupCountThatFits, GROUPS_MAX, packGroupWrites, updateBudget, type UpdateBudget } from './group-writes.js';
+import { fenceOfMarker, groupCountOf, groupMarkerName, groupOf, groupsRdata, markerName, markerRdata, zoneFenceOf } from './marker.js';
+import { ownerChanges, partition, rrsetsKey, type OwnerChange } from './owner-changes.js';
+import { isQueryReadCheaper, ownersWithUnaskedTypes, readBackPlan, type ReadBackQuestion } from './read-back-queries.js';
+import { refusal, refusalOf, serverText, signedExchange, signedExchangeMany, tcpTransport, unavailable, type Rfc2136Transport, type ServerTarget } from './signed-exchange.js';
+import { deleteRRset } from './update-message.js';
 import { zoneStateOf, type ZoneState } from './zone-state.js';
 
 export interface Rfc2136ProviderOptions {
@@ -59,19 +78,22 @@ export interface Rfc2136ProviderOptions {
   readonly timeoutMs?: number;
   readonly clock?: Clock;
   readonly random?: Random;
+  /** Default TCP; the simulator passes an in-process server model's. */
+  readonly transport?: Rfc2136Transport;
+  /**
+   * What one UPDATE may take, TSIG included; default 65535 (what a DNS message can carry). A
+   * test and simulation knob: a small budget makes a small zone split into groups, so grouping,
+   * packing and regrouping run where a zone of a few names would never need them.
+   */
+  readonly maxUpdateBytes?: number;
 }
 
-/** Registry entries and the marker carry no meaning for resolvers: TTL 0. */
-const REGISTRY_TTL_SECONDS = 0;
-/** What one group's UPDATE may take: 64 KiB less room for the TSIG record and the markers. */
-const GROUP_OCTETS_MAX = MAX_TCP_MESSAGE - 1024;
-/** 256 groups keep a regrouping's own UPDATE (every group marker, checked and written) well under 64 KiB. */
-const GROUPS_MAX = 256;
 
 export class Rfc2136Provider implements Provider {
   readonly id: string;
   readonly zones: readonly string[];
-  private readonly target: ServerTarget;
+  private readonly target: ServerTarget & { readonly transport: Rfc2136Transport };
+  private readonly budgets: ReadonlyMap<string, UpdateBudget>;
 
   constructor(options: Rfc2136ProviderOptions) {
     this.id = options.id;
@@ -83,22 +105,22 @@ export class Rfc2136Provider implements Provider {
       timeoutMs: options.timeoutMs ?? 10_000,
       clock: options.clock ?? systemClock,
       random: options.random ?? systemRandom,
+      transport: options.transport ?? tcpTransport,
     };
+    this.budgets = new Map(this.zones.map((zone) => [zone, updateBudget(zone, options.key, options.maxUpdateBytes)]));
   }
 
-  /** The marker, by one TXT query over TCP (signed when a key is configured); of a split zone, every group's too. */
+  /** The marker, by one TXT query over TCP (signed when a key is configured); of a split zone, then every group's, pipelined on one connection. */
   async readFence(zone: string): Promise<FenceRead> {
     if (!this.zones.includes(zone)) return this.notMine(zone);
     const apex = await this.readMarker(zone, markerName(zone));
     if (apex.kind === 'unavailable') return apex;
     const groups = groupCountOf(apex.rdatas);
     if (groups === 1) return { kind: 'read', fence: fenceOfMarker(apex.rdatas) };
-    const fences: Fence[] = [];
-    for (let i = 0; i < groups; i++) {
-      const group = await this.readMarker(zone, groupMarkerName(zone, i));
-      if (group.kind === 'unavailable') return group;
-      fences.push(fenceOfMarker(group.rdatas));
-    }
+    const questions = Array.from({ length: groups }, (_, i) => ({ name: groupMarkerName(zone, i), type: RRType.TXT }));
+    const read = await this.readRRsets(zone, questions);
+    if (read.kind === 'unavailable') return read;
+    const fences = questions.map((q) => fenceOfMarker(read.state.served.get(q.name)?.get(RRType.TXT)?.rdatas ?? []));
     return { kind: 'read', fence: zoneFenceOf(fences) };
   }
 
@@ -114,35 +136,20 @@ export class Rfc2136Provider implements Provider {
     // 3.
     const { state: held } = state;
     const changes = ownerChanges(zone, held, records, (owner) => held.groupFences[groupOf(owner, held.groups)].kind !== 'generation');
-    let groups = held.groups;
+    const budget = this.budgets.get(zone) as UpdateBudget;
     let groupFences = held.groupFences;
     // 4.
-    if (!fitsIn(partition(changes, groups))) {
-      const wanted = groupCountThatFits(changes, groups);
-      if (wanted === undefined) return unavailable(this.tooBig(zone, changes));
+    if (!fitsIn(partition(changes, held.groups), budget)) {
+      const wanted = groupCountThatFits(changes, held.groups, budget);
+      if (wanted === undefined) return unavailable(this.tooBig(zone, changes, budget));
       const regrouped = await this.regroup(zone, held.groups, held.groupFences, wanted);
       if (regrouped.kind !== 'regrouped') return regrouped;
-      groups = wanted;
       groupFences = regrouped.groupFences;
     }
     // 5.
-    const parts = partition(changes, groups);
-    for (let i = 0; i < groups; i++) {
-      const current = groupFences[i];
-      if (current.kind === 'generation' && current.generation >= records.generation) continue;
-      const marker = groups === 1 ? markerName(zone) : groupMarkerName(zone, i);
-      const outcome = await fencedUpdate(
-        this.target,
-        {
-          zone,
-          what: groups === 1 ? `UPDATE of ${zone} to generation ${records.generation}` : `UPDATE of group ${i} of ${groups} of ${zone} to generation ${records.generation}`,
-          conditions: [...this.apexConditions(zone, groups), { name: marker, fence: current }],
-          prerequisites: parts[i].flatMap((c) => c.prerequisites),
-          updates: parts[i].flatMap((c) => c.updates),
-          markers: [{ name: marker, rdata: markerRdata(records.generation) }],
-        },
-        this.reread(zone),
-      );
+    const writes = packGroupWrites({ zone, generation: records.generation, groupFences, parts: partition(changes, groupFences.length), budget });
+    for (const write of writes) {
+      const outcome = await fencedUpdate(this.target, write.update, this.reread(zone));
       switch (outcome.kind) {
         case 'accepted':
           continue;
@@ -150,13 +157,13 @@ export class Rfc2136Provider implements Provider {
         case 'unavailable':
           return outcome;
         case 'conflict':
-          return unavailable(this.conflict(zone, held, parts[i].map((c) => c.owner)));
+          return unavailable(this.conflict(zone, held, write.owners));
         default:
           return unreachable(outcome);
       }
     }
     // 6.
-    return this.confirm(records, changes.map((c) => c.owner), groups);
+    return this.confirm(records, changes.map((c) => c.owner), groupFences.length, held);
   }
 
   /**
@@ -226,16 +233,16 @@ export class Rfc2136Provider implements Provider {
     return { kind: 'read', rdatas: answered.response.answers.filter((r) => r.type === RRType.TXT && r.name === name).map((r) => r.rdata) };
   }
 
-  private tooBig(zone: string, changes: readonly OwnerChange[]): ResoluteError {
+  private tooBig(zone: string, changes: readonly OwnerChange[], budget: UpdateBudget): ResoluteError {
     const where = `${this.id}: zone ${zone} at ${serverText(this.target)}`;
-    const biggest = changes.reduce((a, b) => (octetsOf([b]) > octetsOf([a]) ? b : a));
-    if (octetsOf([biggest]) > GROUP_OCTETS_MAX) {
-      return new ResoluteError('ERR_PROVIDER_REFUSED', `the change of ${biggest.owner} alone takes ${octetsOf([biggest])} octets, over what one UPDATE can carry`, {
+    const biggest = changes.reduce((a, b) => (changesOctets([b], zone) > changesOctets([a], zone) ? b : a));
+    if (changesOctets([biggest], zone) > budget.groupOctetsMax) {
+      return new ResoluteError('ERR_PROVIDER_REFUSED', `the change of ${biggest.owner} alone takes ${changesOctets([biggest], zone)} octets, over what one UPDATE can carry`, {
         where,
         hint: 'publish fewer or smaller records at that name',
       });
     }
-    return new ResoluteError('ERR_PROVIDER_REFUSED', `the change of ${changes.length} names takes ${octetsOf(changes)} octets, more than ${GROUPS_MAX} groups of one UPDATE each can carry`, {
+    return new ResoluteError('ERR_PROVIDER_REFUSED', `the change of ${changes.length} names takes ${changesOctets(changes, zone)} octets, more than ${GROUPS_MAX} groups of one UPDATE each can carry`, {
       where,
       hint: 'split the zone into several zones',
     });
@@ -252,32 +259,62 @@ export class Rfc2136Provider implements Provider {
     // Every exchange opens and closes its own connection: nothing is held.
   }
 
-  /** 6. RFC 2136 §3.4.2.2: what the server serves now, against what was sent, group by group. */
-  private async confirm(records: ZoneRecords, owners: readonly string[], groups: number): Promise<ApplyOutcome> {
-    const read = await this.readState(records.zone);
+  /**
+   * 6. RFC 2136 §3.4.2.2: what the server serves now, against what was sent, group by group —
+   * read by queries when the change is small, else by AXFR (read-back-queries.ts).
+   */
+  private async confirm(records: ZoneRecords, owners: readonly string[], groups: number, held: ZoneState): Promise<ApplyOutcome> {
+    const plan = readBackPlan(records.zone, groups, owners, records, held);
+    const isByQueries = isQueryReadCheaper(plan, held, this.target.key);
+    let read = isByQueries ? await this.readRRsets(records.zone, plan.questions) : await this.readState(records.zone);
     if (read.kind === 'unavailable') return read;
+    let how = isByQueries ? `read back by ${plan.questions.length} queries` : 'read back by AXFR';
+    // Regrouped since (the groups asked are not the zone's): look at the whole zone.
+    if (isByQueries && read.state.groups !== groups) {
+      read = await this.readState(records.zone);
+      if (read.kind === 'unavailable') return read;
+      how = 'read back by AXFR';
+    }
     const { fence, names } = read.state;
     const applied: ApplyOutcome = { kind: 'applied', generation: records.generation };
     // Regrouped since, by a newer writer: ours was applied whole first (every group NOERROR).
-    if (read.state.groups !== groups) return fence.kind === 'generation' && fence.generation >= records.generation ? applied : this.ignored(records, fence, []);
+    if (read.state.groups !== groups) return fence.kind === 'generation' && fence.generation >= records.generation ? applied : this.ignored(records, fence, [], how);
+    const unasked = new Set(isByQueries ? ownersWithUnaskedTypes(read.state, plan.asked) : []);
     const differing: string[] = [];
     for (let i = 0; i < groups; i++) {
       const group = read.state.groupFences[i];
-      if (group.kind !== 'generation' || group.generation < records.generation) return this.ignored(records, group, []);
+      if (group.kind !== 'generation' || group.generation < records.generation) return this.ignored(records, group, [], how);
       // A group above this generation: a newer writer replaced it after ours.
       if (group.generation > records.generation) continue;
       for (const owner of owners) {
-        if (groupOf(owner, groups) === i && rrsetsKey(names.get(owner) ?? []) !== rrsetsKey(records.names.get(owner) ?? [])) differing.push(owner);
+        if (groupOf(owner, groups) !== i) continue;
+        if (unasked.has(owner) || rrsetsKey(names.get(owner) ?? []) !== rrsetsKey(records.names.get(owner) ?? [])) differing.push(owner);
       }
     }
-    return differing.length === 0 ? applied : this.ignored(records, fence, differing);
+    return differing.length === 0 ? applied : this.ignored(records, fence, differing, how);
   }
 
-  private ignored(records: ZoneRecords, fence: Fence, differing: readonly string[]): ApplyOutcome {
+  /** The answers to `questions` (pipelined, signed), as the records of a zone: the RRsets asked, nothing else. */
+  private async readRRsets(zone: string, questions: readonly ReadBackQuestion[]): Promise<{ readonly kind: 'read'; readonly state: ZoneState } | ProviderUnavailable> {
+    const what = `${questions.length} pipelined queries`;
+    const answered = await signedExchangeMany(this.target, questions.map((q) => buildQuery(q.name, q.type, { id: 0 })), zone, what);
+    if (answered.kind === 'unavailable') return answered;
+    const records: ResourceRecord[] = [];
+    for (const [i, response] of answered.responses.entries()) {
+      const refused = refusalOf(this.target, zone, what, response, true);
+      if (refused !== undefined) return unavailable(refused);
+      if (!response.aa) return unavailable(refusal(this.target, zone, what, Rcode.NOTAUTH, undefined, 'the answer is not authoritative'));
+      // A CNAME at the owner answers a question of another type: not the RRset asked.
+      records.push(...response.answers.filter((r) => r.name === questions[i].name && r.type === questions[i].type));
+    }
+    return { kind: 'read', state: zoneStateOf(zone, records) };
+  }
+
+  private ignored(records: ZoneRecords, fence: Fence, differing: readonly string[], how: string): ApplyOutcome {
     const what =
       differing.length > 0 ? `${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ` and ${differing.length - 5} more` : ''} differ from the update` : `a marker reads ${describeFence(fence)}`;
     return unavailable(
-      new ResoluteError('ERR_PROVIDER_IGNORED_UPDATE', `the server answered NOERROR to generation ${records.generation} but ${what}`, {
+      new ResoluteError('ERR_PROVIDER_IGNORED_UPDATE', `the server answered NOERROR to generation ${records.generation} but ${what} (${how})`, {
         where: `${this.id}: zone ${records.zone} at ${serverText(this.target)}`,
         hint: 'RFC 2136 §3.4.2.2 lets a server ignore parts of an update; read its log (a CNAME or DNSSEC record in the way, an update policy that skips some types); reconcile rewrites it',
       }),
@@ -287,7 +324,7 @@ export class Rfc2136Provider implements Provider {
   private async readState(zone: string): Promise<{ readonly kind: 'read'; readonly state: ZoneState } | ProviderUnavailable> {
     const where = `${this.id}: zone ${zone} at ${serverText(this.target)}`;
     try {
-      const result = await requestZoneTransfer({
+      const result = await this.target.transport.transfer({
         server: this.target.server,
         zone,
         ...(this.target.key === undefined ? {} : { key: this.target.key }),
@@ -331,88 +368,6 @@ export class Rfc2136Provider implements Provider {
   private notMine(zone: string): ProviderUnavailable {
     return unavailable(new ResoluteError('ERR_ASSERTION', `provider ${this.id} does not publish zone ${zone}`, { where: this.id }));
   }
-}
-
-/** What the update does at one managed owner: its records, its registry entry, its "no CNAME". */
-export interface OwnerChange {
-  readonly owner: string;
-  readonly prerequisites: readonly ResourceRecord[];
-  readonly updates: readonly ResourceRecord[];
-}
-
-/** Step 3 of apply: the owners whose RRsets differ between what the server holds and `records`. */
-export function ownerChanges(zone: string, state: ZoneState, records: ZoneRecords, isFull: (owner: string) => boolean): OwnerChange[] {
-  const changes: OwnerChange[] = [];
-  const all = [...new Set([...records.names.keys(), ...state.registry.keys()])].sort();
-  for (const owner of all) {
-    const desired = records.names.get(owner) ?? [];
-    const registered = state.registry.get(owner);
-    const held = state.names.get(owner) ?? [];
-    const isRewrite = isFull(owner);
-    const updates: ResourceRecord[] = [];
-    let isAdding = false;
-    for (const rrset of desired) {
-      const current = held.find((r) => r.type === rrset.type);
-      const servedCount = state.served.get(owner)?.get(rrset.type)?.rdatas.length ?? 0;
-      const isSame = !isRewrite && current !== undefined && servedCount === rrset.rdatas.length && rrsetKey(current) === rrsetKey(rrset);
-      if (isSame) continue;
-      updates.push(deleteRRset(owner, rrset.type), ...addRecords(owner, rrset.type, rrset.ttlSeconds, rrset.rdatas));
-      isAdding = true;
-    }
-    for (const type of registered?.entry.rrsets.map((r) => r.type) ?? []) {
-      if (!desired.some((r) => r.type === type)) updates.push(deleteRRset(owner, type));
-    }
-    const entryName = registryName(zone, owner);
-    const entryCount = state.served.get(entryName)?.get(RRType.TXT)?.rdatas.length ?? 0;
-    if (desired.length > 0) {
-      const entry = registryRdata(owner, desired);
-      if (isRewrite || registered === undefined || entryCount !== 1 || Buffer.compare(registered.rdata, entry) !== 0) {
-        updates.push(deleteRRset(entryName, RRType.TXT), ...addRecords(entryName, RRType.TXT, REGISTRY_TTL_SECONDS, [entry]));
-      }
-    } else if (entryCount > 0) {
-      updates.push(deleteRRset(entryName, RRType.TXT));
-    }
-    if (updates.length === 0) continue;
-    // RFC 2136 §3.4.2.2: an A beside a CNAME would be skipped silently; refuse the message instead.
-    const prerequisites = isAdding && !desired.some((r) => r.type === RRType.CNAME) ? [rrsetAbsent(owner, RRType.CNAME)] : [];
-    changes.push({ owner, prerequisites, updates });
-  }
-  return changes;
-}
-
-/** The changes of each group, by the fixed hash of the owner name. */
-export function partition(changes: readonly OwnerChange[], groups: number): OwnerChange[][] {
-  const parts: OwnerChange[][] = Array.from({ length: groups }, () => []);
-  for (const change of changes) parts[groupOf(change.owner, groups)].push(change);
-  return parts;
-}
-
-/** An upper bound of the octets `changes` take in an UPDATE (names uncompressed). */
-function octetsOf(changes: readonly OwnerChange[]): number {
-  let octets = 0;
-  for (const change of changes) {
-    for (const rr of [...change.prerequisites, ...change.updates]) octets += nameToWire(rr.name).length + 10 + rr.rdata.length;
-  }
-  return octets;
-}
-
-function fitsIn(parts: readonly (readonly OwnerChange[])[]): boolean {
-  return parts.every((part) => octetsOf(part) <= GROUP_OCTETS_MAX);
-}
-
-/** The group count, doubling from `groups`, at which every group's change fits in one UPDATE. */
-function groupCountThatFits(changes: readonly OwnerChange[], groups: number): number | undefined {
-  for (let n = groups * 2; n <= GROUPS_MAX; n *= 2) if (fitsIn(partition(changes, n))) return n;
-  return undefined;
-}
-
-/** An RRset as the contract compares it: type, TTL, records in order, weights, pick. */
-function rrsetKey(rrset: ServedRRset): string {
-  return JSON.stringify([rrset.type, rrset.ttlSeconds, rrset.rdatas.map((d) => Buffer.from(d).toString('hex')), rrset.weights ?? null, rrset.pick ?? null]);
-}
-
-function rrsetsKey(rrsets: readonly ServedRRset[]): string {
-  return [...rrsets].sort((a, b) => a.type - b.type).map(rrsetKey).join('|');
 }
 
 function describeFence(fence: Fence): string {

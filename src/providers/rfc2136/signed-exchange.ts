@@ -8,12 +8,32 @@
 import type { Clock } from '../../base/clock.js';
 import { ResoluteError } from '../../base/errors.js';
 import type { Random } from '../../base/random.js';
-import { exchange } from '../../dns/exchange.js';
+import { exchange, exchangeMany, type DnsServer } from '../../dns/exchange.js';
 import { Rcode, rcodeName } from '../../dns/wire/constants.js';
 import { parseMessage, serializeMessage, type Message } from '../../dns/wire/message.js';
 import { signMessage, splitTsig, tsigErrorName, TsigError, verifyResponse } from '../../dns/wire/tsig.js';
 import type { TsigKey } from '../../dns/wire/tsig-key.js';
+import { requestZoneTransfer, type TransferRequest, type TransferResult } from '../../dns/xfr/transfer-client.js';
 import type { ProviderUnavailable } from '../provider.js';
+
+/**
+ * How messages reach the server: bytes in, bytes out. TCP by default (`tcpTransport`); the
+ * simulator passes an in-process one, so the same provider code drives its server model.
+ */
+export interface Rfc2136Transport {
+  /** One message (no TCP length prefix) → the server's one answer; throws as exchange() does. */
+  exchange(request: Uint8Array, server: DnsServer, options: { readonly timeoutMs: number; readonly clock: Clock }): Promise<Uint8Array>;
+  /** Several queries on ONE connection, pipelined (RFC 7766 §6.2.1.1) → their answers, in query order; distinct IDs. */
+  exchangeMany(requests: readonly Uint8Array[], server: DnsServer, options: { readonly timeoutMs: number; readonly clock: Clock }): Promise<Uint8Array[]>;
+  /** One zone transfer, as requestZoneTransfer (throws ERR_XFR_FAILED, ERR_TSIG_VERIFY). */
+  transfer(request: TransferRequest): Promise<TransferResult>;
+}
+
+export const tcpTransport: Rfc2136Transport = {
+  exchange: async (request, server, options) => (await exchange(request, server, { transport: 'tcp', ...options })).bytes,
+  exchangeMany: async (requests, server, options) => (await exchangeMany(requests, server, options)).map((r) => r.bytes),
+  transfer: requestZoneTransfer,
+};
 
 export interface ServerTarget {
   /** The provider id, for messages. */
@@ -23,6 +43,8 @@ export interface ServerTarget {
   readonly timeoutMs: number;
   readonly clock: Clock;
   readonly random: Random;
+  /** Default tcpTransport. */
+  readonly transport?: Rfc2136Transport;
 }
 
 export type Answered = { readonly kind: 'answered'; readonly response: Message } | ProviderUnavailable;
@@ -46,31 +68,74 @@ export async function signedExchange(target: ServerTarget, message: Message, zon
       hint: 'this is a bug of the grouping (each group\'s change is sized to fit); as a workaround split the zone into smaller zones',
     }));
   }
-  let result;
+  let answer: Uint8Array;
   try {
-    result = await exchange(bytes, target.server, { transport: 'tcp', timeoutMs: target.timeoutMs, clock: target.clock });
+    answer = await (target.transport ?? tcpTransport).exchange(bytes, target.server, { timeoutMs: target.timeoutMs, clock: target.clock });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return unavailable(new ResoluteError(error instanceof ResoluteError && error.code === 'ERR_DNS_TIMEOUT' ? 'ERR_PROVIDER_TIMEOUT' : 'ERR_DNS_EXCHANGE', `${what} failed: ${reason}`, {
-      where: `${target.provider}: ${zone} at ${serverText(target)}`,
-      hint: 'check that the server runs and listens for TCP on that address and port',
-      cause: error,
-    }));
+    return unavailable(exchangeFailure(target, zone, what, error));
   }
-  if (target.key !== undefined && signed !== undefined) {
-    const check = verifyResponse(result.bytes, target.key, signed.mac, nowSeconds());
-    if (check.kind === 'failed' && splitTsig(result.bytes) === undefined && result.response.rcode !== Rcode.NOERROR) {
-      // An unsigned error answer (PowerDNS answers a bad or unknown key so): report its RCODE.
-      return unavailable(refusal(target, zone, what, result.response.rcode, undefined, 'an unsigned answer'));
-    }
-    if (check.kind === 'failed') {
-      // A TSIG error from the server (its header RCODE NOTAUTH), or an answer we cannot trust.
-      const tsigError = check.error !== TsigError.NOERROR ? check.error : undefined;
-      return unavailable(refusal(target, zone, what, result.response.rcode, tsigError, check.reason));
-    }
-    return { kind: 'answered', response: parseMessage(check.unsigned) };
+  return verifiedAnswer(target, zone, what, signed?.mac, answer);
+}
+
+/**
+ * Queries (never UPDATEs) over ONE connection, pipelined, each signed with its own ID and its
+ * answer verified; answers in query order. One failure makes the whole read unavailable.
+ */
+export async function signedExchangeMany(target: ServerTarget, messages: readonly Message[], zone: string, what: string): Promise<{ readonly kind: 'answered'; readonly responses: readonly Message[] } | ProviderUnavailable> {
+  const ids = new Set<number>();
+  const timeSigned = Math.floor(target.clock.nowMs() / 1000);
+  const requests = messages.map((message) => {
+    let id = target.random.uint16();
+    while (ids.has(id)) id = target.random.uint16();
+    ids.add(id);
+    const unsigned = serializeMessage({ ...message, id });
+    const signed = target.key === undefined ? undefined : signMessage(unsigned, target.key, { timeSigned });
+    return { bytes: signed?.bytes ?? unsigned, mac: signed?.mac };
+  });
+  let answers: Uint8Array[];
+  try {
+    answers = await (target.transport ?? tcpTransport).exchangeMany(requests.map((r) => r.bytes), target.server, { timeoutMs: target.timeoutMs, clock: target.clock });
+  } catch (error) {
+    return unavailable(exchangeFailure(target, zone, what, error));
   }
-  return { kind: 'answered', response: result.response };
+  const responses: Message[] = [];
+  for (const [i, answer] of answers.entries()) {
+    const verified = verifiedAnswer(target, zone, what, requests[i].mac, answer);
+    if (verified.kind === 'unavailable') return verified;
+    responses.push(verified.response);
+  }
+  return { kind: 'answered', responses };
+}
+
+function exchangeFailure(target: ServerTarget, zone: string, what: string, error: unknown): ResoluteError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ResoluteError(error instanceof ResoluteError && error.code === 'ERR_DNS_TIMEOUT' ? 'ERR_PROVIDER_TIMEOUT' : 'ERR_DNS_EXCHANGE', `${what} failed: ${reason}`, {
+    where: `${target.provider}: ${zone} at ${serverText(target)}`,
+    hint: 'check that the server runs and listens for TCP on that address and port',
+    cause: error,
+  });
+}
+
+/** The answer parsed, its TSIG verified against the request's MAC when the request was signed. */
+function verifiedAnswer(target: ServerTarget, zone: string, what: string, requestMac: Uint8Array | undefined, bytes: Uint8Array): Answered {
+  let response: Message;
+  try {
+    response = parseMessage(bytes);
+  } catch (error) {
+    return unavailable(exchangeFailure(target, zone, what, error));
+  }
+  if (target.key === undefined || requestMac === undefined) return { kind: 'answered', response };
+  const check = verifyResponse(bytes, target.key, requestMac, Math.floor(target.clock.nowMs() / 1000));
+  if (check.kind === 'failed' && splitTsig(bytes) === undefined && response.rcode !== Rcode.NOERROR) {
+    // An unsigned error answer (PowerDNS answers a bad or unknown key so): report its RCODE.
+    return unavailable(refusal(target, zone, what, response.rcode, undefined, 'an unsigned answer'));
+  }
+  if (check.kind === 'failed') {
+    // A TSIG error from the server (its header RCODE NOTAUTH), or an answer we cannot trust.
+    const tsigError = check.error !== TsigError.NOERROR ? check.error : undefined;
+    return unavailable(refusal(target, zone, what, response.rcode, tsigError, check.reason));
+  }
+  return { kind: 'answered', response: parseMessage(check.unsigned) };
 }
 
 export function unavailable(cause: ResoluteError): ProviderUnavailable {

@@ -13,6 +13,7 @@
  */
 import { Opcode, RRClass, RRType } from '../../dns/wire/constants.js';
 import { buildRequest, type Message } from '../../dns/wire/message.js';
+import { isSubdomain, nameToWire } from '../../dns/wire/name.js';
 import type { ResourceRecord } from '../../dns/wire/record.js';
 
 export interface UpdateSections {
@@ -54,4 +55,18 @@ export function deleteRRset(name: string, type: number): ResourceRecord {
 /** §2.5.1: add these records to the RRset at `name`/`type`. */
 export function addRecords(name: string, type: number, ttlSeconds: number, rdatas: readonly Uint8Array[]): ResourceRecord[] {
   return rdatas.map((rdata) => ({ name, type, class: RRClass.IN, ttlSeconds, rdata }));
+}
+
+/**
+ * An upper bound of the octets `records` take in an UPDATE of `zone`: per record its owner, 10
+ * octets of type, class, TTL and length, its rdata (RFC 1035 §4.1.3). An owner in the zone costs
+ * at most its labels before the zone and a 2-octet pointer to the zone's name in the zone section
+ * (RFC 1035 §4.1.4; the message writer seeds the question's name at offset 12, so that pointer is
+ * always possible); any other name is counted whole. Names inside rdata are counted whole.
+ */
+export function recordsOctets(records: readonly ResourceRecord[], zone: string): number {
+  const zoneOctets = nameToWire(zone).length;
+  let octets = 0;
+  for (const rr of records) octets += (isSubdomain(rr.name, zone) ? nameToWire(rr.name).length - zoneOctets + 2 : nameToWire(rr.name).length) + 10 + rr.rdata.length;
+  return octets;
 }
