@@ -15,6 +15,8 @@ import { registerUpCommand } from './up-command.js';
 import { registerReloadCommand } from './reload-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerSimCommand } from './sim-command.js';
+import { registerReplayCommand } from './replay-command.js';
 
 const program = new Command()
   .name('resolute')
@@ -33,6 +35,8 @@ registerRunCommand(program);
 registerStatusCommand(program);
 registerReloadCommand(program);
 registerDemoCommand(program);
+registerSimCommand(program);
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

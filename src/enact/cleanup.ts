@@ -28,6 +28,12 @@ export interface CleanupOptions {
   readonly keepLast?: number;
   /** Pause between steps of `run`. Default 60,000. */
   readonly intervalMs?: number;
+  /**
+   * TEST-ONLY, a bug planted for the simulator to find (`resolute sim --plant
+   * cleanup-ignores-provider`): this provider's applied generations are ignored. Unset in
+   * production (cli never sets it).
+   */
+  readonly testOnlyIgnoredProvider?: string;
 }
 
 export type CleanupStep =
@@ -80,6 +86,7 @@ export class Cleanup {
     if (listed.kind === 'unavailable') return { kind: 'store-unavailable', cause: listed.cause };
     let oldest: bigint | undefined;
     for (const provider of providers) {
+      if (provider.id === this.options.testOnlyIgnoredProvider) continue;
       for (const zone of provider.zones) {
         const rows = listed.items.filter((a) => a.provider === provider.id);
         let generation = (rows.find((a) => a.zone === zone) ?? rows.find((a) => a.zone === null))?.generation;

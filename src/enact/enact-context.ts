@@ -32,6 +32,12 @@ export interface EnactContext {
   readonly zoneRecordsOf: ZoneRecordsOf;
   /** This process's id (`enactor-a`): heartbeats, audit entries and applied rows carry it. */
   readonly id: string;
+  /**
+   * TEST-ONLY, a bug planted for the simulator to find (`resolute sim --plant
+   * enactor-fence-from-store`): the fence is taken from the store's applied row instead of being
+   * read from the provider. Unset in production (cli never sets it).
+   */
+  readonly testOnlyFenceFromStore?: boolean;
 }
 
 export function zoneLabel(key: ZoneKey): string {

@@ -3,7 +3,7 @@ import type { Clock } from '../base/clock.js';
 import type { ResoluteError } from '../base/errors.js';
 import { channels } from '../base/events.js';
 import type { Plan } from '../plan/plan.js';
-import type { Fence, Provider, ZoneRecords } from '../providers/provider.js';
+import type { Fence, FenceRead, Provider, ZoneRecords } from '../providers/provider.js';
 import type { PlanHeader, Store } from '../store/store.js';
 import { callProvider, DEFAULT_PROVIDER_TIMEOUT_MS } from './call-provider.js';
 import { zoneLabel, type EnactContext, type ZoneKey } from './enact-context.js';
@@ -43,6 +43,8 @@ export interface ZoneEnactEnv {
   /** The newest plan header now (after a refusal: is my plan still the newest?). */
   readonly newestHeader: () => Promise<PlanHeader | 'none' | 'unavailable'>;
   readonly beforeApply?: (zone: ZoneKey, generation: bigint) => Promise<void>;
+  /** TEST-ONLY planted bug (enact-context.ts). */
+  readonly testOnlyFenceFromStore?: boolean;
 }
 
 /** The env of an enactor or reconcile: its own backoff and records cache, the options' seams. */
@@ -60,6 +62,7 @@ export function zoneEnactEnv(
     records: (plan, zone) => cache.get(plan, zone),
     newestHeader: () => reader.newestHeader(),
     ...(options.beforeApply === undefined ? {} : { beforeApply: options.beforeApply }),
+    ...(options.testOnlyFenceFromStore === true ? { testOnlyFenceFromStore: true } : {}),
   };
 }
 
@@ -84,7 +87,7 @@ export async function enactZone(env: ZoneEnactEnv, provider: Provider, zone: str
   const generation = plan.generation;
   let current: Fence = { kind: 'missing' };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const read = await callProvider(env.clock, env.providerTimeoutMs, `${label}: read fence`, () => provider.readFence(zone));
+    const read = env.testOnlyFenceFromStore === true ? await fenceFromStore(env, key) : await callProvider(env.clock, env.providerTimeoutMs, `${label}: read fence`, () => provider.readFence(zone));
     if (read.kind === 'unavailable') return failed(env, key, read.cause);
     const fence = read.fence;
     if (fence.kind === 'generation' && fence.generation >= generation) return holding(env, provider, key, generation, fence.generation);
@@ -140,4 +143,11 @@ function failed(env: ZoneEnactEnv, key: ZoneKey, cause: ResoluteError): ZoneOutc
 async function readFenceOrUndefined(env: ZoneEnactEnv, provider: Provider, zone: string): Promise<Fence | undefined> {
   const read = await callProvider(env.clock, env.providerTimeoutMs, `${provider.id} ${zone}: read fence`, () => provider.readFence(zone));
   return read.kind === 'read' ? read.fence : undefined;
+}
+
+/** TEST-ONLY, the planted bug: the store's applied row taken for the provider's fence. */
+async function fenceFromStore(env: ZoneEnactEnv, key: ZoneKey): Promise<FenceRead> {
+  const read = await env.store.readApplied(key);
+  if (read.kind === 'unavailable') return read;
+  return { kind: 'read', fence: read.kind === 'found' ? { kind: 'generation', generation: read.applied.generation } : { kind: 'missing' } };
 }

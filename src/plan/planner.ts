@@ -112,6 +112,12 @@ export interface PlannerOptions {
   readonly log: PlanLog;
   /** A full plan at least this often even when only incremental changes arrive (default 10 s). */
   readonly fullPlanEveryMs?: number;
+  /**
+   * TEST-ONLY, a bug planted for the simulator to find (`resolute sim --plant
+   * planner-drops-fail-open`): a name with no healthy target is left out of the plan instead of
+   * failing open. Unset in production (cli never sets it).
+   */
+  readonly testOnlyDropFailOpen?: boolean;
 }
 
 /**
@@ -124,6 +130,7 @@ export class Planner {
   private readonly clock: Clock;
   private readonly log: PlanLog;
   private readonly fullPlanEveryMs: number;
+  private readonly isDroppingFailOpen: boolean;
   private lastConfig: Config | undefined;
   private lastFullMs = -Infinity;
 
@@ -131,6 +138,7 @@ export class Planner {
     this.clock = options.clock;
     this.log = options.log;
     this.fullPlanEveryMs = options.fullPlanEveryMs ?? 10_000;
+    this.isDroppingFailOpen = options.testOnlyDropFailOpen === true;
   }
 
   async plan(config: Config, health: HealthView, options: { readonly changedTargets?: Iterable<string> } = {}): Promise<PlanDraft | undefined> {
@@ -141,10 +149,18 @@ export class Planner {
       this.lastConfig = config;
       this.lastFullMs = nowMs;
     }
-    const draft = computePlan({ config, health, parent, window, nowMs, ...(isIncremental ? { changedTargets: options.changedTargets } : {}) });
+    const computed = computePlan({ config, health, parent, window, nowMs, ...(isIncremental ? { changedTargets: options.changedTargets } : {}) });
+    const draft = this.isDroppingFailOpen ? dropFailOpen(computed) : computed;
     if (draft !== undefined && channels.planComputed.hasSubscribers) {
       channels.planComputed.publish({ parentGeneration: draft.parentGeneration, changedNames: new Set(draft.reasons.map((r) => r.name)).size, reasons: draft.reasons, durationMs: this.clock.nowMs() - nowMs });
     }
     return draft;
   }
+}
+
+/** TEST-ONLY, the planted bug: names failing open are left out of the plan. */
+function dropFailOpen(draft: PlanDraft | undefined): PlanDraft | undefined {
+  if (draft === undefined) return undefined;
+  const failOpen = [...draft.endpoints.values()].filter((e) => e.isFailOpen).map((e) => e.name);
+  return failOpen.length === 0 ? draft : Object.freeze({ ...draft, endpoints: draft.endpoints.with([], failOpen) });
 }
