@@ -2,20 +2,23 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../config/load-config.js';
 import type { AppliedGeneration, Heartbeat } from '../store/store.js';
-import { foreignNamesOf, providerStatus } from './provider-status.js';
+import { providerStatus } from './provider-status.js';
 
 const applied: AppliedGeneration[] = [{ provider: 'bind', zone: 'demo.test.', generation: 7n, atMs: 1000, by: 'B' }];
 
-test('foreign names come from the newest reconcile heartbeat that read every zone back, after its repairs', () => {
-  const detail = 'bind demo.test.: serves 6, below the newest 7; foreign names: bind demo.test.: demo.test. foreign.demo.test.; builtin other.test.: x.other.test.';
-  assert.deepEqual([...foreignNamesOf(detail)], [['bind demo.test.', ['demo.test.', 'foreign.demo.test.']], ['builtin other.test.', ['x.other.test.']]]);
+test('foreign names come from the newest reconcile heartbeat that read zones back; a zone it did not read is unknown', () => {
   const heartbeats: Heartbeat[] = [
-    { id: 'R:reconcile', role: 'reconcile', outcome: 'repaired', detail, atMs: 2000 },
+    { id: 'Q:reconcile', role: 'reconcile', outcome: 'in-sync', foreign: { 'bind demo.test.': ['old.demo.test.'] }, atMs: 1500 },
+    { id: 'R:reconcile', role: 'reconcile', outcome: 'repaired', detail: 'bind demo.test.: serves 6, below the newest 7', foreign: { 'bind demo.test.': ['demo.test.', 'foreign.demo.test.'], 'builtin other.test.': [] }, atMs: 2000 },
     { id: 'S:reconcile', role: 'reconcile', outcome: 'store-unavailable', detail: '', atMs: 3000 }, // read nothing back: not a view of the zones
   ];
-  const [bind, builtin] = providerStatus(applied, heartbeats, undefined);
+  const withUnread: AppliedGeneration[] = [...applied, { provider: 'knot', zone: 'x.test.', generation: 7n, atMs: 1000, by: 'B' }];
+  const status = providerStatus(withUnread, heartbeats, undefined);
+  const of = (id: string) => status.find((p) => p.id === id) ?? assert.fail(`no ${id} in the status`);
+  const [bind, builtin, knot] = [of('bind'), of('builtin'), of('knot')];
   assert.deepEqual(bind, { id: 'bind', zones: [{ zone: 'demo.test.', applied: { generation: '7', by: 'B', atMs: 1000 }, foreign: ['demo.test.', 'foreign.demo.test.'], foreignSeen: { by: 'R:reconcile', atMs: 2000 } }] });
-  assert.deepEqual(builtin.zones.map((z) => [z.zone, z.applied, z.foreign]), [['other.test.', null, ['x.other.test.']]]);
+  assert.deepEqual(builtin.zones.map((z) => [z.zone, z.applied, z.foreign]), [['other.test.', null, []]]);
+  assert.deepEqual(knot.zones.map((z) => [z.zone, z.foreign, z.foreignSeen]), [['x.test.', null, null]]);
 });
 
 test('without a reconcile the foreign names are unknown, never "none"; --config adds type, server and zones not applied yet', () => {

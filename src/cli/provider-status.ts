@@ -3,12 +3,13 @@
  * (records Resolute did not create and never touches, issue 7).
  *
  * Where the foreign names come from: reconcile's heartbeat, not a DNS read by `status`. Each
- * reconcile step reads every zone back (an AXFR with TSIG, for RFC 2136) and records
- * `foreign names: <provider> <zone>: <name> <name>; …` in its heartbeat's detail
- * (enact/reconcile.ts). So `status` stays what it was — a read of the store, the same from any
- * machine, needing neither the servers' addresses nor their TSIG secrets, and never slowed by a
- * server that is down — and it says how old that view is. Without a reconcile role running
- * (or before its first step), the foreign names are unknown (null), never "none".
+ * reconcile step reads every zone back (an AXFR with TSIG, for RFC 2136) and records, in its
+ * heartbeat's `foreign` field, the names it found that Resolute did not create, per provider
+ * and zone (enact/reconcile.ts). So `status` stays what it was — a read of the store, the same
+ * from any machine, needing neither the servers' addresses nor their TSIG secrets, and never
+ * slowed by a server that is down — and it says how old that view is. A zone no reconcile has
+ * read back (none running yet, or its provider unreachable) has foreign names unknown (null),
+ * never "none".
  */
 import type { Config } from '../config/config.js';
 import { providersOf } from '../config/providers-of.js';
@@ -30,13 +31,9 @@ export interface ZoneStatus {
   readonly foreignSeen: { readonly by: string; readonly atMs: number } | null;
 }
 
-const FOREIGN = 'foreign names: ';
-/** Reconcile outcomes after which every zone was read back (in-sync or repaired), so "no foreign names listed" means none. */
-const READ_BACK = new Set(['in-sync', 'repaired']);
-
 export function providerStatus(applied: readonly AppliedGeneration[], heartbeats: readonly Heartbeat[], config: Config | undefined): ProviderStatus[] {
-  const reconcile = [...heartbeats].filter((h) => h.role === 'reconcile' && READ_BACK.has(h.outcome)).sort((a, b) => b.atMs - a.atMs)[0];
-  const foreign = reconcile === undefined ? undefined : foreignNamesOf(reconcile.detail ?? '');
+  const reconcile = [...heartbeats].filter((h) => h.role === 'reconcile' && h.foreign !== undefined).sort((a, b) => b.atMs - a.atMs)[0];
+  const foreign = new Map(Object.entries(reconcile?.foreign ?? {}));
   const byProvider = new Map<string, { type?: 'builtin' | 'rfc2136'; server?: string; zones: Set<string> }>();
   const entry = (id: string): { type?: 'builtin' | 'rfc2136'; server?: string; zones: Set<string> } => {
     const known = byProvider.get(id);
@@ -52,7 +49,7 @@ export function providerStatus(applied: readonly AppliedGeneration[], heartbeats
     for (const zone of p.zones) e.zones.add(zone);
   }
   for (const a of applied) if (a.zone !== null) entry(a.provider).zones.add(a.zone);
-  for (const key of foreign?.keys() ?? []) {
+  for (const key of foreign.keys()) {
     const [id, zone] = key.split(' ');
     entry(id).zones.add(zone);
   }
@@ -65,23 +62,11 @@ export function providerStatus(applied: readonly AppliedGeneration[], heartbeats
       return {
         zone,
         applied: row === undefined ? null : { generation: row.generation.toString(), by: row.by, atMs: row.atMs },
-        foreign: foreign === undefined ? null : (foreign.get(`${id} ${zone}`) ?? []),
-        foreignSeen: reconcile === undefined ? null : { by: reconcile.id, atMs: reconcile.atMs },
+        foreign: foreign.get(`${id} ${zone}`) ?? null,
+        foreignSeen: reconcile === undefined || !foreign.has(`${id} ${zone}`) ? null : { by: reconcile.id, atMs: reconcile.atMs },
       };
     }),
   }));
-}
-
-/** `…; foreign names: bind demo.test.: a.demo.test. b.demo.test.; knot x.test.: c.x.test.` → `bind demo.test.` → names. */
-export function foreignNamesOf(detail: string): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  const at = detail.indexOf(FOREIGN);
-  if (at < 0) return found;
-  for (const part of detail.slice(at + FOREIGN.length).split('; ')) {
-    const match = /^(\S+ \S+): (.*)$/.exec(part);
-    if (match !== null) found.set(match[1], match[2].split(' ').filter((n) => n !== ''));
-  }
-  return found;
 }
 
 export function formatProviderStatus(providers: readonly ProviderStatus[], ago: (atMs: number) => string): string[] {

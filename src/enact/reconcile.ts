@@ -78,13 +78,15 @@ export class Reconciler {
   async step(): Promise<ReconcileStep> {
     const outcome = await this.reconcile();
     const repaired = outcome.kind === 'reconciled' ? outcome.zones.filter((z) => z.kind === 'repaired') : [];
-    const foreign = outcome.kind === 'reconciled' ? outcome.zones.flatMap((z) => ('foreign' in z && z.foreign.length > 0 ? [`${zoneLabel(z)}: ${z.foreign.join(' ')}`] : [])) : [];
+    const readBack = outcome.kind === 'reconciled' ? outcome.zones.flatMap((z) => ('foreign' in z ? [[zoneLabel(z), z.foreign] as const] : [])) : [];
+    const foreign = readBack.flatMap(([label, names]) => (names.length > 0 ? [`${label}: ${names.join(' ')}`] : []));
     await this.options.store.recordHeartbeat({
       id: `${this.options.id}:reconcile`,
       role: 'reconcile',
       outcome: outcome.kind === 'reconciled' ? (repaired.length > 0 ? 'repaired' : 'in-sync') : outcome.kind,
       detail: [...repaired.map((z) => `${zoneLabel(z)}: ${z.kind === 'repaired' ? z.detail : ''}`), ...(foreign.length > 0 ? [`foreign names: ${foreign.join('; ')}`] : [])].join('; '),
       ...(outcome.kind === 'reconciled' || outcome.kind === 'refused' ? { generation: outcome.generation } : {}),
+      ...(readBack.length > 0 ? { foreign: Object.fromEntries(readBack) } : {}),
     });
     return outcome;
   }

@@ -261,6 +261,11 @@ export interface HeartbeatInput {
   readonly outcome: string;
   readonly detail?: string;
   readonly generation?: bigint;
+  /**
+   * A reconcile step's read-back: per `<provider> <zone>` it read, the names there that
+   * Resolute did not create (empty: none). Absent when nothing was read back.
+   */
+  readonly foreign?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Heartbeat extends HeartbeatInput {
