@@ -23,14 +23,21 @@ export interface ProviderEnvironment {
   readonly servedGeneration: (zone: string) => bigint | undefined;
 }
 
+/** The built-in provider also takes every planned zone no external provider holds (BuiltinProvider.zonesFor). */
 export function createProviders(config: Config, env: ProviderEnvironment): Provider[] {
-  return providersOf(config).flatMap((p) => (p.zones.length === 0 ? [] : [createProvider(p, env)]));
+  const externalZones = externalZonesOf(config);
+  return providersOf(config).flatMap((p) => (p.zones.length === 0 ? [] : [createProvider(p, env, externalZones)]));
 }
 
-function createProvider(config: ProviderConfig, env: ProviderEnvironment): Provider {
+/** The zones an external (RFC 2136) provider of `config` publishes. */
+export function externalZonesOf(config: Config): string[] {
+  return [...new Set(providersOf(config).flatMap((p) => (p.type === 'builtin' ? [] : p.zones)))];
+}
+
+function createProvider(config: ProviderConfig, env: ProviderEnvironment, externalZones: readonly string[]): Provider {
   switch (config.type) {
     case 'builtin':
-      return new BuiltinProvider({ id: config.id, zones: config.zones, store: env.store, by: env.by, servedGeneration: env.servedGeneration });
+      return new BuiltinProvider({ id: config.id, zones: config.zones, externalZones, store: env.store, by: env.by, servedGeneration: env.servedGeneration });
     case 'rfc2136':
       return new Rfc2136Provider({ id: config.id, zones: config.zones, server: config.server, key: config.tsig.reveal(), timeoutMs: config.timeoutMs, clock: env.clock, random: env.random });
   }

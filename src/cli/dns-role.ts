@@ -22,7 +22,10 @@ const STATUS_EVERY_MS = 1000;
 export interface DnsRoleOptions {
   readonly store: Store;
   readonly clock: Clock;
+  /** The built-in provider's zones in the config: served from the start; zones it applies later are learned from the store. */
   readonly zones: readonly string[];
+  /** Zones an RFC 2136 server publishes (and the built-in provider does not): never served here. */
+  readonly excludedZones: readonly string[];
   readonly dataDir: string;
   readonly id: string;
   readonly address: string;
@@ -39,6 +42,7 @@ export async function startDnsRole(options: DnsRoleOptions): Promise<DnsRole> {
     store: options.store,
     provider: BUILTIN_PROVIDER_ID,
     zones: options.zones,
+    excludedZones: options.excludedZones,
     snapshotFile: path.join(options.dataDir, `dns-${options.id}.zones`),
     clock: options.clock,
   });

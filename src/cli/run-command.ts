@@ -42,7 +42,7 @@ import { startMetricsServer } from '../api/metrics-server.js';
 import { ChildProcesses, reportReadyToParent } from './child-processes.js';
 import { reloadConfig } from './config-reload.js';
 import { highestServedGeneration, PLANNER_PID_FILE, readJsonFile, RELOAD_RESULT_FILE, removeFile, writeFileAtomic, type ReloadResult } from './data-dir-files.js';
-import { createProviders } from './create-providers.js';
+import { createProviders, externalZonesOf } from './create-providers.js';
 import { startDnsRole } from './dns-role.js';
 import { HealthLoop } from './health-loop.js';
 import { addLogLevelOption, createLogger, logEvents, type LogLevel } from './logger.js';
@@ -173,8 +173,10 @@ async function startDns(
 ): Promise<number> {
   if (roles.size === 1) {
     // The built-in provider's zones only: a zone published on an RFC 2136 server is that server's to answer.
+    // A zone added by a reload lands on the built-in provider: the follower learns it from the store once applied.
     const zones = providersOf(config).find((p) => p.type === 'builtin')?.zones ?? [];
-    const dns = await startDnsRole({ store, clock: systemClock, zones, dataDir: options.dataDir, id, address: options.dnsAddress, port: options.dnsPort });
+    const excludedZones = externalZonesOf(config).filter((zone) => !zones.includes(zone));
+    const dns = await startDnsRole({ store, clock: systemClock, zones, excludedZones, dataDir: options.dataDir, id, address: options.dnsAddress, port: options.dnsPort });
     tasks.push(dns.run(signal));
     say(`dns listening on ${dns.server.address}:${dns.server.port} (udp, tcp)`);
     return dns.server.port;
@@ -222,7 +224,7 @@ async function startHealth(roles: ReadonlySet<Role>, id: string, config: Config,
 
 function startEnactRoles(roles: ReadonlySet<Role>, options: RunOptions, id: string, config: Config, store: Store, tasks: Promise<void>[], signal: AbortSignal): void {
   if (!roles.has('enactor') && !roles.has('cleanup') && !roles.has('reconcile')) return;
-  // The zones are the config's at start: a new zone reaches enactors when they restart.
+  // The zones are each plan's (Provider.zonesFor): a zone added by a reload is enacted without a restart.
   // The generation its DNS processes serve, so a store restored below it is seen (DESIGN: the expected generation is read from the provider).
   // The providers too: `providers:` changes are refused on reload (check-config-change.ts) and applied by a restart.
   const servedGeneration = (zone: string): bigint | undefined => highestServedGeneration(options.dataDir, zone);
@@ -233,7 +235,7 @@ function startEnactRoles(roles: ReadonlySet<Role>, options: RunOptions, id: stri
     tasks.push(new Enactor({ ...context, intervalMs: options.intervalMs, ...(beforeApply === undefined ? {} : { beforeApply }) }).run(signal));
   }
   if (roles.has('reconcile')) tasks.push(new Reconciler({ ...context, intervalMs: 5_000 }).run(signal));
-  if (roles.has('cleanup')) tasks.push(new Cleanup({ clock: systemClock, store, providers, id, intervalMs: 10_000 }).run(signal));
+  if (roles.has('cleanup')) tasks.push(new Cleanup({ clock: systemClock, store, providers, decodePlan, id, intervalMs: 10_000 }).run(signal));
 }
 
 /** SIGHUP: a planner reloads its config; one reload at a time; the outcome goes to reload-result.json. */

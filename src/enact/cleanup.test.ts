@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { decodePlan } from '../plan/plan-codec.js';
 import { appliedKey } from '../store/kv/store-keys.js';
 import { EnactWorld, testSeed, WORLD_ZONE } from '../testing/enact-world.js';
 import { Cleanup } from './cleanup.js';
@@ -23,7 +24,7 @@ describe('cleanup', () => {
   test('cleanup deletes only plans below the oldest generation applied at any provider, keeping the newest K, and never changes what is served', async () => {
     const both = new Enactor(world.context('enactor-a'));
     const eastOnly = new Enactor(world.context('enactor-b', ['builtin-east']));
-    const cleanup = new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-a').providers, id: 'enactor-a', keepLast: 2 });
+    const cleanup = new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-a').providers, decodePlan, id: 'enactor-a', keepLast: 2 });
     const g1 = await world.publish(['192.0.2.1']);
     await both.step();
     const generations = [g1];
@@ -47,7 +48,7 @@ describe('cleanup', () => {
   });
 
   test('cleanup deletes nothing while an applied row is unreadable', async () => {
-    const cleanup = new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-a').providers, id: 'enactor-a', keepLast: 1 });
+    const cleanup = new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-a').providers, decodePlan, id: 'enactor-a', keepLast: 1 });
     const kept = await storedGenerations();
     await world.kv.txn([], [{ kind: 'put', key: appliedKey('builtin-west', WORLD_ZONE), value: new TextEncoder().encode('garbage') }]);
     const step = await cleanup.step();
@@ -61,7 +62,7 @@ describe('cleanup', () => {
   });
 
   test('an unavailable store makes cleanup delete nothing', async () => {
-    const cleanup = new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-a').providers, id: 'enactor-a', keepLast: 1 });
+    const cleanup = new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-a').providers, decodePlan, id: 'enactor-a', keepLast: 1 });
     world.kv.setUnavailable(true);
     try {
       assert.equal((await cleanup.step()).kind, 'store-unavailable');

@@ -6,23 +6,31 @@
  * plan had published; this one cannot reach a provider at all.
  *
  * One step:
- * 1. the applied generation of every configured provider's zone (a zone never applied does
- *    not hold cleanup back: it needs the newest plan, which is never deleted); an unreadable
- *    row → keep everything until reconcile or the enactor repairs it;
- * 2. the stored plans, oldest first; the floor is the lower of the oldest applied generation
+ * 1. the newest plan, for the zones each provider acts on (`zonesFor`: a zone added by a
+ *    reload counts as soon as it is planned, the same zones the enactors write); the store
+ *    down, or a plan this release cannot read → keep everything;
+ * 2. the applied generation of each of those zones (a zone never applied does not hold
+ *    cleanup back: it needs the newest plan, which is never deleted); an unreadable row →
+ *    keep everything until reconcile or the enactor repairs it;
+ * 3. the stored plans, oldest first; the floor is the lower of the oldest applied generation
  *    and the `keepLast`-th newest plan;
- * 3. delete plans below the floor (the store never deletes the newest); audit what went.
+ * 4. delete plans below the floor (the store never deletes the newest); audit what went.
  */
 import type { Clock } from '../base/clock.js';
 import type { ResoluteError } from '../base/errors.js';
-import { assert } from '../base/assert.js';
+import { assert, unreachable } from '../base/assert.js';
+import type { Plan } from '../plan/plan.js';
 import type { Provider } from '../providers/provider.js';
 import type { Store } from '../store/store.js';
+import type { DecodePlan } from './enact-context.js';
+import { NewestPlanReader } from './newest-plan.js';
 
 export interface CleanupOptions {
   readonly clock: Clock;
   readonly store: Store;
   readonly providers: readonly Provider[];
+  /** plan/plan-codec.ts's decodePlan: the newest plan says which zones each provider acts on. */
+  readonly decodePlan: DecodePlan;
   readonly id: string;
   /** Plans always kept, newest first, for rollback (`resolute rollback --to G`). Default 20, at least 1. */
   readonly keepLast?: number;
@@ -46,9 +54,11 @@ export const DEFAULT_KEEP_LAST = 20;
 
 export class Cleanup {
   private readonly keepLast: number;
+  private readonly reader: NewestPlanReader;
 
   constructor(private readonly options: CleanupOptions) {
     this.keepLast = options.keepLast ?? DEFAULT_KEEP_LAST;
+    this.reader = new NewestPlanReader(options.store, options.decodePlan);
     assert(Number.isInteger(this.keepLast) && this.keepLast >= 1, 'cleanup keeps at least the newest plan');
   }
 
@@ -61,7 +71,20 @@ export class Cleanup {
 
   async step(): Promise<CleanupStep> {
     const { store } = this.options;
-    const oldest = await this.oldestApplied();
+    const newest = await this.reader.read();
+    switch (newest.kind) {
+      case 'plan':
+        break;
+      case 'unavailable':
+        return { kind: 'store-unavailable', cause: newest.cause };
+      case 'none':
+        return { kind: 'kept', reason: 'no plan published yet' };
+      case 'refused':
+        return { kind: 'kept', reason: `the newest plan ${newest.generation} cannot be read by this release, so its zones are unknown: kept` };
+      default:
+        return unreachable(newest);
+    }
+    const oldest = await this.oldestApplied(newest.plan);
     if (typeof oldest === 'object' && oldest !== null) return oldest;
     const listed = await store.listPlans();
     if (listed.kind === 'unavailable') return { kind: 'store-unavailable', cause: listed.cause };
@@ -79,15 +102,15 @@ export class Cleanup {
     return { kind: 'deleted', below, generations: deleted.generations };
   }
 
-  /** The oldest applied generation of a configured zone; undefined when none was applied yet; a step outcome to stop. */
-  private async oldestApplied(): Promise<bigint | undefined | CleanupStep> {
+  /** The oldest applied generation of a zone the providers act on for `plan`; undefined when none was applied yet; a step outcome to stop. */
+  private async oldestApplied(plan: Plan): Promise<bigint | undefined | CleanupStep> {
     const { store, providers } = this.options;
     const listed = await store.listApplied();
     if (listed.kind === 'unavailable') return { kind: 'store-unavailable', cause: listed.cause };
     let oldest: bigint | undefined;
     for (const provider of providers) {
       if (provider.id === this.options.testOnlyIgnoredProvider) continue;
-      for (const zone of provider.zones) {
+      for (const zone of provider.zonesFor(plan)) {
         const rows = listed.items.filter((a) => a.provider === provider.id);
         let generation = (rows.find((a) => a.zone === zone) ?? rows.find((a) => a.zone === null))?.generation;
         if (generation === undefined) {

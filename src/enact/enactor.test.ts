@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { systemClock } from '../base/clock.js';
-import { encodePlan } from '../plan/plan-codec.js';
+import { decodePlan, encodePlan } from '../plan/plan-codec.js';
 import { BuiltinProvider } from '../providers/builtin/builtin-provider.js';
 import type { Provider } from '../providers/provider.js';
 import { openMemoryStore } from '../store/memory/memory-store.js';
@@ -70,7 +70,7 @@ describe('the enactor', () => {
       await world.check();
       if (i === 3) kinds(await c.step());
     }
-    const cleaned = await new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-b').providers, id: 'enactor-b', keepLast: 1 }).step();
+    const cleaned = await new Cleanup({ clock: world.clock, store: world.store, providers: world.context('enactor-b').providers, decodePlan, id: 'enactor-b', keepLast: 1 }).step();
     assert.equal(cleaned.kind, 'deleted');
     await world.check();
     // A resumes: its write of plan g is refused by the provider itself, and A drops the plan.
@@ -148,7 +148,7 @@ describe('the enactor', () => {
 
   test('a provider that never answers times out with ERR_PROVIDER_TIMEOUT while the others are applied', async () => {
     const context = world.context('enactor-f');
-    const hanging: Provider = { id: 'builtin-east', zones: [WORLD_ZONE], readFence: () => new Promise(() => {}), apply: () => new Promise(() => {}), readBack: () => new Promise(() => {}), close: async () => {} };
+    const hanging: Provider = { id: 'builtin-east', zones: [WORLD_ZONE], zonesFor: () => [WORLD_ZONE], readFence: () => new Promise(() => {}), apply: () => new Promise(() => {}), readBack: () => new Promise(() => {}), close: async () => {} };
     const enactor = new Enactor({ ...context, clock: { ...world.clock, nowMs: () => world.clock.nowMs(), monotonicMs: () => world.clock.monotonicMs(), sleep: (ms) => world.clock.sleep(ms), after: systemClock.after }, providers: [hanging, context.providers[1]], providerTimeoutMs: 50 });
     const g = await world.publish(['192.0.2.50']);
     const step = await enactor.step();

@@ -8,7 +8,7 @@
  *    down, or a plan not read whole → do nothing (never "these names are gone");
  * 2. decode it; a newer major schema → refuse, and say so in the heartbeat;
  * 3. for each provider at once (an unreachable one never holds up the others), for each of
- *    its zones in turn: enactZone (enact-zone.ts) — fence read from the provider, skip if it
+ *    its zones for this plan (`zonesFor`: a zone added by a reload included) in turn: enactZone (enact-zone.ts) — fence read from the provider, skip if it
  *    holds this generation, else the fenced write, refusal → drop a superseded plan, record;
  * 4. a provider holding a generation ABOVE the newest plan → publish the newest content again
  *    with `minGeneration` above it, so the next step converges instead of being refused forever;
@@ -90,7 +90,7 @@ export class Enactor {
     const perProvider = await Promise.all(
       this.context.providers.map(async (provider) => {
         const outcomes: ZoneOutcome[] = [];
-        for (const zone of provider.zones) outcomes.push(await enactZone(this.env, provider, zone, plan));
+        for (const zone of provider.zonesFor(plan)) outcomes.push(await enactZone(this.env, provider, zone, plan));
         return outcomes;
       }),
     );

@@ -15,7 +15,7 @@
  *
  * One step:
  * 1. read the newest plan (store down, plan not whole, newer schema → nothing);
- * 2. for each provider at once, each zone in turn: read back, classify (table);
+ * 2. for each provider at once, each of its zones for this plan (`zonesFor`) in turn: read back, classify (table);
  * 3. zones that need a new generation (drift, ahead): publish once, then write each of them;
  * 4. audit every repair, heartbeat (`<id>:reconcile`).
  */
@@ -98,7 +98,7 @@ export class Reconciler {
     const perProvider = await Promise.all(
       this.options.providers.map(async (provider) => {
         const zones: Classified[] = [];
-        for (const zone of provider.zones) zones.push(await this.classify(provider, zone, plan));
+        for (const zone of provider.zonesFor(plan)) zones.push(await this.classify(provider, zone, plan));
         return zones;
       }),
     );

@@ -17,6 +17,7 @@
  */
 import type { ResoluteError } from '../base/errors.js';
 import type { ServedRRset } from '../dns/zone/zone-table.js';
+import type { Plan } from '../plan/plan.js';
 
 /** A provider that cannot be reached or did not answer sanely. */
 export interface ProviderUnavailable {
@@ -85,8 +86,15 @@ export type ReadBack =
 export interface Provider {
   /** Stable id, used as the key of its applied generation in the store. */
   readonly id: string;
-  /** The zones (apexes, canonical) this provider publishes. */
+  /** The zones (apexes, canonical) this provider was configured with when it was made. */
   readonly zones: readonly string[];
+  /**
+   * The zones to act on for `plan` (enactor, reconcile, cleanup): the configured ones, and for
+   * the built-in provider every zone of the plan that no external provider holds, so a zone
+   * added to the config (`resolute reload`) is published without a restart. An RFC 2136
+   * server's zones are its configured ones (a change of `providers:` needs a restart).
+   */
+  zonesFor(plan: Plan): readonly string[];
   /** The fence the provider holds for `zone` now — read from the provider, never assumed. */
   readFence(zone: string): Promise<FenceRead>;
   /**

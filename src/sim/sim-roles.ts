@@ -154,6 +154,7 @@ export function cleanupRole(seams: ProcessSeams): RoleStep {
     clock: seams.clock,
     store: seams.store,
     providers: providersOf(seams),
+    decodePlan,
     id: seams.id,
     keepLast: 3,
     ...(seams.plant === 'cleanup-ignores-provider' ? { testOnlyIgnoredProvider: 'rfc2136' } : {}),

@@ -32,6 +32,7 @@ import { rdataToText } from '../../src/dns/wire/rdata-text.js';
 import type { ResourceRecord } from '../../src/dns/wire/record.js';
 import { parseTsigKey } from '../../src/dns/wire/tsig-key.js';
 import { Cleanup } from '../../src/enact/cleanup.js';
+import { decodePlan } from '../../src/plan/plan-codec.js';
 import { markerName, txtRdata } from '../../src/providers/rfc2136/marker.js';
 import { addRecords, deleteRRset } from '../../src/providers/rfc2136/update-message.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -136,7 +137,7 @@ for (const kind of KINDS) {
       watch.mark('cleanup');
       const providers = createProviders(await loadConfig(world.configFile), { store, clock: systemClock, random: systemRandom, by: 'test-cleanup', servedGeneration: () => undefined });
       assert.deepEqual(providers.map((p) => [p.id, p.zones]), [[kind, [WORLD_ZONE]]], 'the config puts the zone on the server, nothing on the built-in provider');
-      const cleanup = new Cleanup({ clock: systemClock, store, providers, id: 'test-cleanup', keepLast: 1 });
+      const cleanup = new Cleanup({ clock: systemClock, store, providers, decodePlan, id: 'test-cleanup', keepLast: 1 });
       const cleaned = await cleanup.step();
       assert.ok(cleaned.kind === 'deleted' && cleaned.generations.includes(g), 'plan g, the one A holds, is deleted');
       await observed(watch);

@@ -43,6 +43,7 @@ import { rdataToText } from '../../src/dns/wire/rdata-text.js';
 import { startDnsServer, type DnsServer } from '../../src/dns/server/dns-server.js';
 import type { ZoneKey } from '../../src/enact/enact-context.js';
 import { Cleanup } from '../../src/enact/cleanup.js';
+import { decodePlan } from '../../src/plan/plan-codec.js';
 import { BuiltinProvider } from '../../src/providers/builtin/builtin-provider.js';
 import { NaiveCleanup, NaiveEnactor, NaiveProvider, servedTable } from '../../src/sim/naive/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -158,7 +159,7 @@ test('Resolute, real processes: A paused before writing g, g+1…g+5 applied and
   // 20 plans (the CLI's K), so the test runs the same Cleanup class with K = 1.
   watch.mark('cleanup');
   const builtin = new BuiltinProvider({ id: 'builtin', zones: [WORLD_ZONE], store, by: 'test-cleanup' });
-  const cleanup = new Cleanup({ clock: systemClock, store, providers: [builtin], id: 'test-cleanup', keepLast: 1 });
+  const cleanup = new Cleanup({ clock: systemClock, store, providers: [builtin], decodePlan, id: 'test-cleanup', keepLast: 1 });
   const cleaned = await cleanup.step();
   assert.equal(cleaned.kind, 'deleted');
   assert.ok(cleaned.kind === 'deleted' && cleaned.generations.includes(g), 'plan g, the one A holds, is deleted');

@@ -1,10 +1,12 @@
 /**
  * `resolute run --roles planner` reloads its config on SIGHUP (`resolute reload`): an invalid
  * file, or a change that removes a managed name, is refused with every error and the last
- * valid config stays in force; a valid change is planned at once.
+ * valid config stays in force; a valid change is planned at once. A zone the reload adds is
+ * applied by an enactor process and answered by a DNS process that were started before it
+ * and never restart.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -14,7 +16,9 @@ import { decodePlan } from '../../src/plan/plan-codec.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StorePlanLog } from '../../src/store/store-plan-log.js';
-import { runResolute, startResoluteProcess, stopAllResoluteProcesses } from '../../src/testing/resolute-process.js';
+import { isAlive, runResolute, startResoluteProcess, stopAllResoluteProcesses } from '../../src/testing/resolute-process.js';
+import { dig } from '../../src/testing/run-dig.js';
+import { findFreePort } from '../../src/testing/serve-process.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'resolute-reload-'));
 const dataDir = path.join(dir, 'data');
@@ -82,4 +86,56 @@ test('a running planner refuses an invalid or deleting config on reload and keep
   const gone = await runResolute(['reload', '--data-dir', dataDir]);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /ERR_NOT_RUNNING/);
+});
+
+/** From `resolute reload` to the added zone's name answered by the DNS process (typically ~1 s: plan, enact, follow). */
+const ZONE_ADDED_BOUND_MS = 15_000;
+
+test('a zone added by a reload is answered by the running DNS process, without restarting the enactor or DNS', async () => {
+  const zoneDir = path.join(dir, 'zone-added');
+  const zoneData = path.join(zoneDir, 'data');
+  const zoneConfig = path.join(zoneDir, 'resolute.yaml');
+  const zone = (apex: string): string => `  - apex: ${apex}\n    nameservers: [ns1.${apex}]\n`;
+  const endpoint = (name: string, address: string): string => `  - name: ${name}\n    type: A\n    targets:\n      - { address: ${address} }\n`;
+  const withZones = (added: boolean): string =>
+    `zones:\n${zone('demo.test')}${added ? zone('added.test') : ''}endpoints:\n${endpoint('api.demo.test', '192.0.2.10')}${added ? endpoint('api.added.test', '192.0.2.77') : ''}`;
+  mkdirSync(zoneDir, { recursive: true });
+  writeFileSync(zoneConfig, withZones(false));
+  const dnsPort = await findFreePort();
+  const common = ['--config', zoneConfig, '--data-dir', zoneData];
+  const planner = startResoluteProcess(['run', '--roles', 'planner', ...common, '--id', 'planner']);
+  await planner.waitFor(/running planner/, 30_000);
+  const enactor = startResoluteProcess(['run', '--roles', 'enactor', ...common, '--id', 'enactor-a']);
+  const dns = startResoluteProcess(['run', '--roles', 'dns', ...common, '--id', 'dns', '--dns-port', String(dnsPort)]);
+  await Promise.all([enactor.waitFor(/running enactor/, 30_000), dns.waitFor(/running dns/, 30_000)]);
+  const server = { address: '127.0.0.1', port: dnsPort };
+  const answerOf = async (name: string): Promise<{ status: string; answer: readonly string[] }> => dig(server, [name, 'A']);
+
+  const deadline = systemClock.monotonicMs() + 30_000;
+  while ((await answerOf('api.demo.test')).answer.length === 0) {
+    assert.ok(systemClock.monotonicMs() < deadline, 'api.demo.test answered within 30 s of start');
+    await systemClock.sleep(100);
+  }
+  assert.equal((await answerOf('api.added.test')).status, 'REFUSED', 'not a zone of this server before the reload');
+
+  writeFileSync(zoneConfig, withZones(true));
+  const reloadedAt = systemClock.monotonicMs();
+  const reloaded = await runResolute(['reload', '--data-dir', zoneData]);
+  assert.equal(reloaded.code, 0, reloaded.stderr);
+  let answered: { status: string; answer: readonly string[] } = await answerOf('api.added.test');
+  while (answered.answer.length === 0) {
+    assert.ok(systemClock.monotonicMs() - reloadedAt < ZONE_ADDED_BOUND_MS, `api.added.test answered within ${ZONE_ADDED_BOUND_MS} ms of the reload, last ${answered.status}`);
+    await systemClock.sleep(100);
+    answered = await answerOf('api.added.test');
+  }
+  const servedMs = systemClock.monotonicMs() - reloadedAt;
+  process.stderr.write(`zone_added_served_ms=${Math.round(servedMs)} (bound ${ZONE_ADDED_BOUND_MS})\n`);
+  assert.equal(answered.status, 'NOERROR');
+  assert.match(answered.answer.join('\n'), /^api\.added\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.77$/m);
+  assert.ok((await answerOf('api.demo.test')).answer.length > 0, 'the zone served before still answers');
+  // Nothing restarted: the same three processes run.
+  for (const p of [planner, enactor, dns]) assert.equal(isAlive(p.pid), true);
+
+  for (const p of [dns, enactor, planner]) p.signal('SIGTERM');
+  for (const p of [dns, enactor, planner]) assert.equal(await p.exited(20_000), 0);
 });

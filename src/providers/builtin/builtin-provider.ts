@@ -3,6 +3,11 @@
  * processes read them (zone-follower.ts). Its fence is the zone's applied generation in the
  * store, written with the record sets in one transaction (fence.ts).
  *
+ * Its zones for a plan (`zonesFor`): the configured ones and every zone of the plan that no
+ * external provider of the process holds (`externalZones`), so a zone added to the config and
+ * planned after a reload is published without restarting the enactors. Each such zone is
+ * fenced like any other: its first write adopts it under "missing".
+ *
  * apply(records, expected):
  *   1. expected is a generation: the zone as held at that generation (this object's last write,
  *      or one full read of the store); the store at another generation ⇒ fenced, re-read;
@@ -15,6 +20,7 @@
 import { unreachable } from '../../base/assert.js';
 import { ResoluteError } from '../../base/errors.js';
 import type { ServedRRset } from '../../dns/zone/zone-table.js';
+import type { Plan } from '../../plan/plan.js';
 import type { RecordSetChange, Store } from '../../store/store.js';
 import type { ApplyOutcome, Fence, FenceRead, Provider, ProviderUnavailable, ReadBack, ZoneRecords } from '../provider.js';
 import { fencedWrite } from './fence.js';
@@ -24,7 +30,13 @@ import { decodeZoneMeta, encodeZoneMeta, isSameSoaFields, ZONE_META_NAME, type Z
 export interface BuiltinProviderOptions {
   /** The provider id: the key of its applied generations in the store (`builtin` by default in config). */
   readonly id: string;
+  /** The zones of the config at start: always acted on, even when an external provider also lists them. */
   readonly zones: readonly string[];
+  /**
+   * Zones an external (RFC 2136) provider of the same config publishes: never taken from a plan
+   * (a zone listed both here and in `zones` stays published here too). Default none.
+   */
+  readonly externalZones?: readonly string[];
   readonly store: Store;
   /** Who writes (the enactor's id), kept with each applied generation. */
   readonly by: string;
@@ -53,6 +65,7 @@ interface HeldZone {
 export class BuiltinProvider implements Provider {
   readonly id: string;
   readonly zones: readonly string[];
+  private readonly externalZones: ReadonlySet<string>;
   private readonly store: Store;
   private readonly by: string;
   private readonly serialBases: ReadonlyMap<string, number>;
@@ -63,10 +76,16 @@ export class BuiltinProvider implements Provider {
   constructor(options: BuiltinProviderOptions) {
     this.id = options.id;
     this.zones = Object.freeze([...options.zones]);
+    this.externalZones = new Set(options.externalZones ?? []);
     this.store = options.store;
     this.by = options.by;
     this.serialBases = options.serialBases ?? new Map();
     this.servedGeneration = options.servedGeneration ?? (() => undefined);
+  }
+
+  zonesFor(plan: Plan): readonly string[] {
+    const added = plan.zones.map((z) => z.apex).filter((zone) => !this.zones.includes(zone) && !this.externalZones.has(zone));
+    return added.length === 0 ? this.zones : [...this.zones, ...added];
   }
 
   async readFence(zone: string): Promise<FenceRead> {
@@ -87,7 +106,7 @@ export class BuiltinProvider implements Provider {
 
   async apply(records: ZoneRecords, expected: Fence): Promise<ApplyOutcome> {
     const zone = records.zone;
-    if (!this.zones.includes(zone)) return this.notMine(zone);
+    if (!this.isMine(zone)) return this.notMine(zone);
     let held: HeldZone | undefined;
     if (expected.kind === 'generation') {
       const base = await this.heldAt(zone, expected.generation);
@@ -126,7 +145,7 @@ export class BuiltinProvider implements Provider {
   }
 
   private async readBackStore(zone: string): Promise<ReadBack> {
-    if (!this.zones.includes(zone)) return this.notMine(zone);
+    if (!this.isMine(zone)) return this.notMine(zone);
     const read = await this.store.readRecordSets({ provider: this.id, zone });
     switch (read.kind) {
       case 'found': {
@@ -226,11 +245,16 @@ export class BuiltinProvider implements Provider {
     return { changes, names, meta };
   }
 
+  /** A zone it may write: configured here, or held by no external provider (`zonesFor`). */
+  private isMine(zone: string): boolean {
+    return this.zones.includes(zone) || !this.externalZones.has(zone);
+  }
+
   private notMine(zone: string): ProviderUnavailable {
     return {
       kind: 'unavailable',
-      cause: new ResoluteError('ERR_ZONE_INVALID', `the built-in provider ${this.id} does not publish zone ${zone}`, {
-        hint: `add ${zone} to the provider's zones in the config`,
+      cause: new ResoluteError('ERR_ZONE_INVALID', `the built-in provider ${this.id} does not publish zone ${zone}: an external provider holds it`, {
+        hint: `list ${zone} under the built-in provider in the config's providers: (a restart applies it)`,
       }),
     };
   }

@@ -164,4 +164,39 @@ describe('the zone follower of the built-in provider', () => {
     for (const i of [2, 3, 5, 6]) assert.ok(isSerialNewer(serials[i], serials[i - 1]), `serial ${serials[i]} is newer than ${serials[i - 1]} (RFC 1982)`);
     assert.ok(serials[3] < serials[2], 'the serial wrapped past 2^32 and still counts as newer');
   });
+
+  test('a zone the built-in provider applies after the follower started is served, kept in the snapshot, and an external zone is not', async () => {
+    const { kv, store, provider, snapshotFile } = setUp();
+    const added = 'added.test.';
+    const external = 'external.test.';
+    await applied(provider, zoneRecordsFor(ZONE, 1n, { api: ['192.0.2.1'] }), { kind: 'missing' });
+    const follower = await ZoneFollower.open({ store, provider: 'builtin', zones: [ZONE], excludedZones: [external], snapshotFile, clock: systemClock });
+    const server = await serve(follower);
+    await follower.step();
+    assert.equal((await ask(server, `api.${added}`, RRType.A)).rcode, Rcode.REFUSED, 'not a zone of this server yet');
+
+    // A reload added the zone: an enactor applies it (and a row for a zone another provider now publishes lingers).
+    await applied(provider, zoneRecordsFor(added, 2n, { api: ['192.0.2.20'], www: ['192.0.2.21'] }), { kind: 'missing' });
+    await applied(provider, zoneRecordsFor(external, 2n, { api: ['192.0.2.30'] }), { kind: 'missing' });
+    const learned = await follower.step();
+    assert.equal(learned.changed.get(added), 2);
+    assert.deepEqual((await ask(server, `www.${added}`, RRType.A)).answers, ['192.0.2.21']);
+    assert.deepEqual((await ask(server, `api.${ZONE}`, RRType.A)).answers, ['192.0.2.1'], 'the zones served before still answer');
+    assert.equal((await ask(server, `api.${external}`, RRType.A)).rcode, Rcode.REFUSED, 'an RFC 2136 server answers that zone, not this one');
+    assert.deepEqual(follower.served, new Map([[ZONE, 1n], [added, 2n]]));
+
+    // Later changes to the learned zone follow as deltas.
+    await applied(provider, zoneRecordsFor(added, 3n, { api: ['192.0.2.22'], www: ['192.0.2.21'] }), { kind: 'generation', generation: 2n });
+    assert.equal((await follower.step()).changed.get(added), 2, 'api and the zone meta only');
+    assert.deepEqual((await ask(server, `api.${added}`, RRType.A)).answers, ['192.0.2.22']);
+    await follower.close();
+
+    // A restart with the store down, started with the config's zones only: the snapshot serves the learned zone too.
+    kv.setUnavailable(true);
+    const restarted = await ZoneFollower.open({ store, provider: 'builtin', zones: [ZONE], excludedZones: [external], snapshotFile, clock: systemClock });
+    const again = await serve(restarted);
+    await restarted.step();
+    assert.deepEqual((await ask(again, `api.${added}`, RRType.A)).answers, ['192.0.2.22']);
+    assert.deepEqual(restarted.served, new Map([[ZONE, 1n], [added, 3n]]));
+  });
 });

@@ -3,6 +3,10 @@
  * the store and swaps answer tables into a running DnsServer (CONVENTIONS rule 12).
  *
  * step():
+ *   0. learn the zones: every zone the built-in provider has an applied generation for in the
+ *      store (`listApplied`) joins the served set, so a zone added to the config and applied
+ *      after a reload is served without a restart; a zone served stays served (removing one
+ *      takes a restart); the table is rebuilt once with it (SERVFAIL until its first read);
  *   1. per zone, read the record sets: the whole zone the first time, then only the names
  *      changed since the generation served (store.ts `readRecordSets`, O(k));
  *   2. a delta becomes `updateZoneTable` calls (O(k)); a whole zone becomes the delta from what
@@ -13,7 +17,8 @@
  *   4. now and then, and on close, the snapshot file (zone-snapshot-file.ts) is rewritten in
  *      the background, in pieces, so a restart answers before the store does.
  * `run` steps when the store says a zone's applied generation changed (store.ts `watch`), or
- * every `intervalMs`, whichever comes first.
+ * every `intervalMs`, whichever comes first (a zone not yet served is noticed by the latter;
+ * the watch then follows it too).
  *
  * The store unavailable, a zone unreadable, a zone read as `none` (marker removed), or a zone
  * at a generation BELOW the one served (a store restored from an old copy): the last table keeps
@@ -28,7 +33,7 @@ import { nameToWire } from '../../dns/wire/name.js';
 import type { RRset } from '../../dns/wire/record.js';
 import { buildZoneTable, setZoneAvailability, updateZoneTable, type NameChange, type ZoneContent } from '../../dns/zone/table-builder.js';
 import type { ServedRRset, ZoneTable } from '../../dns/zone/zone-table.js';
-import type { RecordSetChange, Store } from '../../store/store.js';
+import type { RecordSetChange, Store, StoreWatch } from '../../store/store.js';
 import { decodeServedRRsets } from './record-set-codec.js';
 import { zoneSerial, zoneSoa } from './soa-serial.js';
 import { decodeZoneMeta, encodeZoneMeta, ZONE_META_NAME, type ZoneMeta } from './zone-meta.js';
@@ -38,7 +43,13 @@ export interface ZoneFollowerOptions {
   readonly store: Store;
   /** The built-in provider's id (its key in the store). */
   readonly provider: string;
+  /** The zones served from the start (SERVFAIL until read); more are learned from the store (step 0). */
   readonly zones: readonly string[];
+  /**
+   * Zones another provider publishes (an RFC 2136 server answers them): never learned from the
+   * built-in provider's rows, which may be left over from before the zone moved. Default none.
+   */
+  readonly excludedZones?: readonly string[];
   /** The snapshot file, e.g. `<data-dir>/dns-<id>.zones`; absent: none read or written (the simulator, which has no disk). */
   readonly snapshotFile?: string;
   readonly clock: Clock;
@@ -86,8 +97,11 @@ export class ZoneFollower {
   /** The snapshot write in flight, if any. */
   private snapshotting: Promise<void> | undefined;
 
+  private readonly excludedZones: ReadonlySet<string>;
+
   private constructor(private readonly options: ZoneFollowerOptions) {
-    for (const zone of options.zones) this.zones.set(zone, { generation: undefined, names: new Map(), meta: undefined });
+    this.excludedZones = new Set(options.excludedZones ?? []);
+    for (const zone of options.zones) this.addZone(zone);
     this.current = this.buildTable();
   }
 
@@ -102,7 +116,8 @@ export class ZoneFollower {
     const snapshot = await readZoneSnapshot(options.snapshotFile);
     if (snapshot.kind === 'read') {
       for (const saved of snapshot.zones) {
-        const zone = follower.zones.get(saved.zone);
+        // A zone learned before the restart (step 0) is served from the snapshot too.
+        const zone = follower.zones.get(saved.zone) ?? follower.addZone(saved.zone);
         if (zone === undefined) continue;
         zone.generation = saved.generation;
         zone.names = new Map(saved.names);
@@ -140,6 +155,7 @@ export class ZoneFollower {
   async step(): Promise<FollowOutcome> {
     const changed = new Map<string, number>();
     const unavailable = new Map<string, ResoluteError>();
+    await this.learnZones();
     let table = this.current;
     for (const [zone, state] of this.zones) {
       const read = await this.options.store.readRecordSets({
@@ -193,15 +209,49 @@ export class ZoneFollower {
 
   /** Follows until `signal` aborts: a step on every change of a zone's applied generation, and every `intervalMs`. */
   async run(signal: AbortSignal): Promise<void> {
-    const watch = this.options.store.watch([...this.zones.keys()].map((zone) => ({ kind: 'applied' as const, provider: this.options.provider, zone })));
+    const watchZones = (): StoreWatch => this.options.store.watch([...this.zones.keys()].map((zone) => ({ kind: 'applied' as const, provider: this.options.provider, zone })));
+    let watch = watchZones();
+    let watched = this.zones.size;
     try {
       while (!signal.aborted) {
         await this.step();
+        if (this.zones.size !== watched) {
+          // A zone was learned: follow its changes too (the set only grows).
+          watch.close();
+          watch = watchZones();
+          watched = this.zones.size;
+        }
         await watch.next({ timeoutMs: this.options.intervalMs ?? 100, signal });
       }
     } finally {
       watch.close();
     }
+  }
+
+  /**
+   * Step 0: zones the built-in provider holds in the store and this process does not serve yet
+   * join the served set, with a table rebuilt at once (the new zone SERVFAIL until its first
+   * read, in this same step). The store down: the known zones go on; the next step looks again.
+   */
+  private async learnZones(): Promise<void> {
+    const listed = await this.options.store.listApplied();
+    if (listed.kind !== 'listed') return;
+    let isLearned = false;
+    for (const applied of listed.items) {
+      if (applied.provider !== this.options.provider || applied.zone === null || this.zones.has(applied.zone)) continue;
+      isLearned = this.addZone(applied.zone) !== undefined || isLearned;
+    }
+    if (!isLearned) return;
+    this.current = this.buildTable();
+    this.sink?.setTable(this.current);
+  }
+
+  /** A zone to serve from now on, unless another provider publishes it (and it is not configured here too). */
+  private addZone(zone: string): FollowedZone | undefined {
+    if (this.excludedZones.has(zone) && !this.options.zones.includes(zone)) return undefined;
+    const state: FollowedZone = { generation: undefined, names: new Map(), meta: undefined };
+    this.zones.set(zone, state);
+    return state;
   }
 
   /** Writes the snapshot if it changed since the last write (after the one in flight, if any). */

@@ -110,6 +110,11 @@ export class Rfc2136Provider implements Provider {
     this.budgets = new Map(this.zones.map((zone) => [zone, updateBudget(zone, options.key, options.maxUpdateBytes)]));
   }
 
+  /** Its configured zones, whatever the plan holds: a change of `providers:` needs a restart. */
+  zonesFor(): readonly string[] {
+    return this.zones;
+  }
+
   /** The marker, by one TXT query over TCP (signed when a key is configured); of a split zone, then every group's, pipelined on one connection. */
   async readFence(zone: string): Promise<FenceRead> {
     if (!this.zones.includes(zone)) return this.notMine(zone);

@@ -64,7 +64,7 @@ export class ResoluteLane implements Lane {
       const gate = new StallGate();
       const enactor = new Enactor({ clock, random, store, providers, decodePlan, zoneRecordsOf, id, beforeApply: gate.beforeApply });
       // keepLast: the plans from the applied one down to keepGenerations below it, as the naive lane keeps.
-      const cleanup = new Cleanup({ clock, store, providers, id: `${id} cleanup`, keepLast: scenario.cleanupKeepGenerations + 1 });
+      const cleanup = new Cleanup({ clock, store, providers, decodePlan, id: `${id} cleanup`, keepLast: scenario.cleanupKeepGenerations + 1 });
       this.processes.set(id, { id, enactor, cleanup, store, gate, stalled: undefined });
     }
   }
