@@ -31,6 +31,7 @@ export interface ServeOptions extends TransferOptions {
   readonly udpPayloadMax: number;
   readonly tcpIdleMs: number;
   readonly tcpConnectionsMax: number;
+  readonly tcpConnectionsPerClientMax: number;
   readonly versionString?: string;
   readonly identity?: string;
 }
@@ -46,6 +47,7 @@ export function registerServeCommand(program: Command): void {
     .option('--udp-payload-max <octets>', 'largest UDP response sent (RFC 9715)', parseIntegerOption('--udp-payload-max', 512, 4096), 1232)
     .option('--tcp-idle-ms <ms>', 'close an idle TCP connection after this long', parseIntegerOption('--tcp-idle-ms', 100, 10_000), 10_000)
     .option('--tcp-connections-max <n>', 'concurrent TCP connections', parseIntegerOption('--tcp-connections-max', 1, 100_000), 1_000)
+    .option('--tcp-connections-per-client-max <n>', 'concurrent TCP connections from one client address', parseIntegerOption('--tcp-connections-per-client-max', 1, 100_000), 100)
     .option('--version-string <text>', 'answer CHAOS TXT version.bind with this (refused when unset)')
     .option('--identity <text>', 'answer CHAOS TXT id.server with this (refused when unset)');
   addTransferOptions(command)
@@ -129,7 +131,7 @@ async function runServer(options: ServeOptions, initial: ZoneTable): Promise<voi
       table: initial,
       random: seededRandom(systemRandom.int(2 ** 31)),
       udpPayloadMax: options.udpPayloadMax,
-      tcp: { idleMs: options.tcpIdleMs, connectionsMax: options.tcpConnectionsMax },
+      tcp: { idleMs: options.tcpIdleMs, connectionsMax: options.tcpConnectionsMax, connectionsPerClientMax: options.tcpConnectionsPerClientMax },
       chaos,
       transfers: transfers?.transfers,
     });

@@ -120,9 +120,10 @@ export class TcpProbe {
     });
   }
 
-  static connect(server: RawServer, timeoutMs = 5_000): Promise<TcpProbe> {
+  /** `localAddress`: the client's source address (another loopback address is another client). */
+  static connect(server: RawServer, timeoutMs = 5_000, localAddress?: string): Promise<TcpProbe> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: server.address, port: server.port, noDelay: true });
+      const socket = net.connect({ host: server.address, port: server.port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
       const cancel = systemClock.after(timeoutMs, () => {
         socket.destroy();
         reject(new Error(`TCP connect to ${server.address}:${server.port} timed out`));

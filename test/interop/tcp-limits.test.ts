@@ -1,6 +1,7 @@
 /**
  * DNS over TCP on the real `resolute serve` (RFC 7766): pipelined queries on one connection,
- * the idle timeout, the cap on concurrent connections, and the cap on the declared length.
+ * the idle timeout, the caps on concurrent connections (in all and per client address), and the
+ * cap on the declared length.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { startServeProcess, stopAllServeProcesses, type ServeProcess } from '../
 
 const IDLE_MS = 400;
 const CONNECTIONS_MAX = 3;
+const PER_CLIENT_MAX = 2;
 
 function query(name: string, type: number, id: number): Uint8Array {
   return serializeMessage(buildQuery(name, type, { id }));
@@ -35,9 +37,9 @@ async function eventually(condition: () => Promise<boolean>, timeoutMs: number, 
   }
 }
 
-/** Whether a fresh connection is accepted and answers one query. */
-async function answersOnNewConnection(server: ServeProcess): Promise<boolean> {
-  const probe = await TcpProbe.connect(server);
+/** Whether a fresh connection (from `localAddress`, when given) is accepted and answers one query. */
+async function answersOnNewConnection(server: ServeProcess, localAddress?: string): Promise<boolean> {
+  const probe = await TcpProbe.connect(server, 5_000, localAddress);
   try {
     probe.write(frame(query('mail.interop.test.', RRType.A, 7)));
     await probe.waitForFrames(1, 3_000);
@@ -52,14 +54,16 @@ async function answersOnNewConnection(server: ServeProcess): Promise<boolean> {
 describe('resolute serve over TCP', () => {
   let idleServer: ServeProcess;
   let cappedServer: ServeProcess;
+  let perClientServer: ServeProcess;
   let dir: string;
 
   before(async () => {
     const zones = await writeInteropZones();
     dir = zones.dir;
-    [idleServer, cappedServer] = await Promise.all([
+    [idleServer, cappedServer, perClientServer] = await Promise.all([
       startServeProcess(['--zone-file', zones.interop, '--port', '0', '--tcp-idle-ms', String(IDLE_MS)]),
       startServeProcess(['--zone-file', zones.interop, '--port', '0', '--tcp-connections-max', String(CONNECTIONS_MAX)]),
+      startServeProcess(['--zone-file', zones.interop, '--port', '0', '--tcp-connections-per-client-max', String(PER_CLIENT_MAX)]),
     ]);
   });
 
@@ -206,5 +210,39 @@ describe('resolute serve over TCP', () => {
     } finally {
       for (const probe of held) probe.close();
     }
+  });
+
+  it('connections from one client beyond --tcp-connections-per-client-max are refused while another client is served', async () => {
+    const held: TcpProbe[] = [];
+    try {
+      for (let i = 0; i < PER_CLIENT_MAX; i++) {
+        const probe = await TcpProbe.connect(perClientServer, 5_000, '127.0.0.1');
+        held.push(probe);
+        probe.write(frame(query('api.interop.test.', RRType.A, i)));
+        await probe.waitForFrames(1, 5_000);
+      }
+      const extra = await TcpProbe.connect(perClientServer, 5_000, '127.0.0.1');
+      try {
+        extra.write(frame(query('api.interop.test.', RRType.A, 99)));
+        await extra.waitForClose(5_000);
+        assert.deepEqual(extra.frames, [], 'the connection over the per-client cap got no answer');
+      } finally {
+        extra.close();
+      }
+      // Another loopback address is another client: it is served while 127.0.0.1 is at its cap.
+      const other = await TcpProbe.connect(perClientServer, 5_000, '127.0.0.2');
+      try {
+        other.write(frame(query('api.interop.test.', RRType.A, 100)));
+        const [reply] = await other.waitForFrames(1, 5_000);
+        assert.deepEqual(answersOf(reply), ['api.interop.test. 30 IN A 192.0.2.10', 'api.interop.test. 30 IN A 192.0.2.11']);
+      } finally {
+        other.close();
+      }
+      for (const probe of held) assert.equal(probe.isClosed, false, 'the admitted connections stay open');
+    } finally {
+      for (const probe of held) probe.close();
+    }
+    // Once the held connections are gone, 127.0.0.1 is admitted again.
+    await eventually(() => answersOnNewConnection(perClientServer, '127.0.0.1'), 5_000, '127.0.0.1 is admitted again');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The TCP listener (RFC 7766): messages framed by a 2-octet length (RFC 1035 §4.2.2), several
  * queries pipelined on one connection and answered in order, an idle timeout, a cap on
- * connections and on the length a client may announce.
+ * connections — in all and per client address — and on the length a client may announce.
  */
 import net from 'node:net';
 import type { Clock } from '../../base/clock.js';
@@ -14,6 +14,12 @@ export interface TcpLimits {
   readonly idleMs: number;
   /** Connections beyond this are refused at accept time, so a flood cannot exhaust memory. */
   readonly connectionsMax: number;
+  /**
+   * Connections from one client address beyond this are closed at accept time, so one client
+   * cannot take every slot of `connectionsMax` from the others (RFC 7766 §6.2.2 asks servers
+   * to protect themselves from clients holding many connections).
+   */
+  readonly connectionsPerClientMax: number;
   /** A message announced longer than this closes the connection: a query is never that long. */
   readonly messageOctetsMax: number;
 }
@@ -21,6 +27,8 @@ export interface TcpLimits {
 export const DEFAULT_TCP_LIMITS: TcpLimits = Object.freeze({
   idleMs: 10_000,
   connectionsMax: 1_000,
+  // A tenth of the slots: room for a resolver farm behind one NAT address, not for all of them.
+  connectionsPerClientMax: 100,
   messageOctetsMax: 16_384,
 });
 
@@ -31,7 +39,14 @@ export async function listenTcp(
   limits: TcpLimits,
   clock: Clock,
 ): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true }, (socket) => serveConnection(socket, state, limits, clock));
+  const perClient = new ClientConnectionCounts(limits.connectionsPerClientMax);
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    if (!perClient.admit(socket)) {
+      socket.destroy();
+      return;
+    }
+    serveConnection(socket, state, limits, clock);
+  });
   server.maxConnections = limits.connectionsMax;
   server.on('error', (error) => channels.dnsServerError.publish({ transport: 'tcp', error }));
   await new Promise<void>((resolve, reject) => {
@@ -42,6 +57,26 @@ export async function listenTcp(
     });
   });
   return server;
+}
+
+/** Open connections per client address; a connection over the cap is not admitted. */
+class ClientConnectionCounts {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  admit(socket: net.Socket): boolean {
+    const client = socket.remoteAddress ?? '';
+    const count = this.open.get(client) ?? 0;
+    if (count >= this.max) return false;
+    this.open.set(client, count + 1);
+    socket.once('close', () => {
+      const left = (this.open.get(client) ?? 1) - 1;
+      if (left === 0) this.open.delete(client);
+      else this.open.set(client, left);
+    });
+    return true;
+  }
 }
 
 function serveConnection(socket: net.Socket, state: AnswerState, limits: TcpLimits, clock: Clock): void {
