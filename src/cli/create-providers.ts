@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../base/clock.js';
 import type { Random } from '../base/random.js';
-import type { Config, ProviderConfig } from '../config/config.js';
+import { BUILTIN_PROVIDER_ID, type Config, type ProviderConfig } from '../config/config.js';
 import { providersOf } from '../config/providers-of.js';
 import { BuiltinProvider } from '../providers/builtin/builtin-provider.js';
 import type { Provider } from '../providers/provider.js';
@@ -23,10 +23,16 @@ export interface ProviderEnvironment {
   readonly servedGeneration: (zone: string) => bigint | undefined;
 }
 
-/** The built-in provider also takes every planned zone no external provider holds (BuiltinProvider.zonesFor). */
+/**
+ * The built-in provider also takes every planned zone no external provider holds
+ * (BuiltinProvider.zonesFor), so it is always created — even when every zone of the config at
+ * start is on an RFC 2136 server — for a zone a later reload adds.
+ */
 export function createProviders(config: Config, env: ProviderEnvironment): Provider[] {
   const externalZones = externalZonesOf(config);
-  return providersOf(config).flatMap((p) => (p.zones.length === 0 ? [] : [createProvider(p, env, externalZones)]));
+  const listed = providersOf(config);
+  const all: readonly ProviderConfig[] = listed.some((p) => p.type === 'builtin') ? listed : [{ type: 'builtin', id: BUILTIN_PROVIDER_ID, zones: [] }, ...listed];
+  return all.flatMap((p) => (p.zones.length === 0 && p.type !== 'builtin' ? [] : [createProvider(p, env, externalZones)]));
 }
 
 /** The zones an external (RFC 2136) provider of `config` publishes. */
