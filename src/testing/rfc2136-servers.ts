@@ -37,6 +37,7 @@ import { requestZoneTransfer } from '../dns/xfr/transfer-client.js';
 import { signedExchange, type ServerTarget } from '../providers/rfc2136/signed-exchange.js';
 import { updateMessage } from '../providers/rfc2136/update-message.js';
 import { findFreePort } from './serve-process.js';
+import { knotConfigHead, secretOf } from './server-config-text.js';
 
 export type Rfc2136ServerKind = 'bind' | 'knot' | 'pdns';
 
@@ -146,7 +147,6 @@ async function waitUntilServing(server: Rfc2136Server, zones: readonly string[],
   }
 }
 
-const secretOf = (key: TsigKey): string => Buffer.from(key.secret).toString('base64');
 const bare = (name: string): string => name.replace(/\.$/, '');
 const zoneFile = (zone: string): string => `$ORIGIN ${zone}\n$TTL 300\n@ IN SOA ${NS} ${HOSTMASTER} 1 60 10 1209600 5\n@ IN NS ${NS}\n`;
 
@@ -198,23 +198,7 @@ ${zones.join('')}`;
 async function writeKnot(o: Rfc2136ServerOptions, port: number): Promise<{ command: string; args: string[] }> {
   for (const zone of o.zones) await writeFile(join(o.dir, `${bare(zone)}.zone`), zoneFile(zone));
   const zones = o.zones.map((zone) => `  - domain: ${zone}\n    file: "${o.dir}/${bare(zone)}.zone"\n    acl: [resolute]\n`).join('');
-  const config = `server:
-    listen: 127.0.0.1@${port}
-    rundir: "${o.dir}"
-    pidfile: "${o.dir}/knot.pid"
-    tcp-reuseport: off
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "${o.dir}"
-control:
-    listen: "${o.dir}/knot.sock"
-key:
-  - id: ${o.key.name}
-    algorithm: ${o.key.algorithm}
-    secret: ${secretOf(o.key)}
-acl:
+  const config = `${knotConfigHead(o.dir, port, o.key)}acl:
   - id: resolute
     address: 127.0.0.0/8
     key: ${o.key.name}

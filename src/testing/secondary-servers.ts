@@ -29,6 +29,7 @@ import { Rcode, RRType } from '../dns/wire/constants.js';
 import { buildQuery } from '../dns/wire/message.js';
 import type { TsigKey } from '../dns/wire/tsig-key.js';
 import { serialOfSoaRdata } from '../dns/xfr/soa-serial.js';
+import { knotConfigHead, secretOf } from './server-config-text.js';
 
 export type SecondaryKind = 'nsd' | 'knot' | 'bind';
 
@@ -184,7 +185,6 @@ async function writeConfig(options: SecondaryOptions): Promise<{ command: string
   }
 }
 
-const secretOf = (key: TsigKey): string => Buffer.from(key.secret).toString('base64');
 const bare = (name: string): string => name.replace(/\.$/, '');
 
 async function writeNsd(o: SecondaryOptions): Promise<{ command: string; args: string[]; logFile: string }> {
@@ -236,23 +236,7 @@ ${zones}`;
 async function writeKnot(o: SecondaryOptions): Promise<{ command: string; args: string[]; logFile: undefined }> {
   const refresh = o.refreshMaxSeconds ?? 3600;
   const zones = o.zones.map((zone) => `  - domain: ${zone}\n    master: primary\n    acl: [from_primary, to_tests]\n`).join('');
-  const config = `server:
-    listen: 127.0.0.1@${o.port}
-    rundir: "${o.dir}"
-    pidfile: "${o.dir}/knot.pid"
-    tcp-reuseport: off
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "${o.dir}"
-control:
-    listen: "${o.dir}/knot.sock"
-key:
-  - id: ${o.key.name}
-    algorithm: ${o.key.algorithm}
-    secret: ${secretOf(o.key)}
-remote:
+  const config = `${knotConfigHead(o.dir, o.port, o.key)}remote:
   - id: primary
     address: ${o.primary.address}@${o.primary.port}
     key: ${o.key.name}
