@@ -299,4 +299,21 @@ describe('updateZoneTable', () => {
     const removed = updateZoneTable(after, ORIGIN, new Map<string, NameChange>([[absolute('end'), null]]));
     assert.match(present(ask(removed, absolute('www'), RRType.A)), /^NXDOMAIN aa\n {2}an www\.model\.test\. 300 IN CNAME mid/, 'RFC 6604: the chain ends at a missing name');
   });
+
+  it('a chain through a CNAME a wildcard synthesizes is updated when a name after the wildcard changes (RFC 4592)', () => {
+    // www → x.wild (no such name: *.wild answers with a CNAME to end) → end. Found by the seeded
+    // test above (seed 277742919): the walk stopped at x.wild, so www kept end's old address.
+    const soa = soaRRset(1);
+    const model = apexModel(soa);
+    model.set(absolute('www'), new Map([[RRType.CNAME, rrset(absolute('www'), RRType.CNAME, [[absolute('x.wild')]])]]));
+    model.set(absolute('*.wild'), new Map([[RRType.CNAME, rrset(absolute('*.wild'), RRType.CNAME, [[absolute('end')]])]]));
+    model.set(absolute('end'), new Map([[RRType.A, rrset(absolute('end'), RRType.A, [['192.0.2.2']])]]));
+    const before = fullBuild(model, soa);
+    const change = new Map<number, ServedRRset>([[RRType.A, rrset(absolute('end'), RRType.A, [['192.0.2.3']])]]);
+    const after = updateZoneTable(before, ORIGIN, new Map([[absolute('end'), change]]));
+    assert.equal(
+      present(ask(after, absolute('www'), RRType.A)),
+      'NOERROR aa\n  an www.model.test. 300 IN CNAME x.wild.model.test.\n  an x.wild.model.test. 300 IN CNAME end.model.test.\n  an end.model.test. 300 IN A 192.0.2.3',
+    );
+  });
 });

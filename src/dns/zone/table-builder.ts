@@ -406,7 +406,7 @@ function countDelta(drafts: ReadonlyMap<string, NodeDraft | null>, table: ZoneTa
 function chainReads(owner: string, changed: ReadonlySet<string>, view: NameView, zone: ZoneState): boolean {
   let name = owner;
   for (let hop = 0; hop < CNAME_HOPS_MAX; hop++) {
-    const node = view.node(name);
+    const node = nodeAnswering(name, view, zone);
     const cname = node?.rrsets.get(RRType.CNAME);
     if (cname === undefined) return false;
     const target = cnameTarget(cname);
@@ -418,6 +418,20 @@ function chainReads(owner: string, changed: ReadonlySet<string>, view: NameView,
     name = target;
   }
   return false;
+}
+
+/**
+ * The node whose records answer `name`: the name's own node when it exists (an empty
+ * non-terminal included), else the wildcard at its closest encloser (RFC 4592 §3.3.1) — a
+ * chain may go on through a CNAME that a wildcard synthesizes.
+ */
+function nodeAnswering(name: string, view: NameView, zone: ZoneState): NodeDraft | undefined {
+  const node = view.node(name);
+  if (node !== undefined || name === zone.origin) return node;
+  for (let encloser = parentName(name); encloser !== undefined; encloser = encloser === zone.origin ? undefined : parentName(encloser)) {
+    if (view.node(encloser) !== undefined) return view.node(`*.${encloser}`);
+  }
+  return undefined;
 }
 
 /** Whether a delegation's referral (its NS and their glue) reads any changed name. */
