@@ -1,18 +1,32 @@
 /**
  * Steps the process-level tests of the safety protocol share (test/e2e/enactor-2025,
  * enactor-2025-rfc2136, enactor-kill, self-repair): publish a plan of given addresses into the
- * store as the planner would, wait for a condition with a bound, see whether a process is
- * stopped, and summarize what the DNS watch saw.
+ * store as the planner would, read what a DNS server serves for it, wait for a condition with a
+ * bound, see whether a process is stopped, and summarize what the DNS watch saw.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { systemClock } from '../base/clock.js';
 import { TEST_STOP_BEFORE_APPLY_ENV } from '../cli/run-roles.js';
+import { exchange } from '../dns/exchange.js';
+import { RRType } from '../dns/wire/constants.js';
+import { buildQuery } from '../dns/wire/message.js';
+import { rdataToText } from '../dns/wire/rdata-text.js';
 import { encodePlan } from '../plan/plan-codec.js';
 import type { AuditEntry, Store } from '../store/store.js';
 import type { DnsWatch, DnsWatchReport } from './dns-watch.js';
-import { planDraft } from './enact-world.js';
+import { planDraft, WORLD_NAME } from './enact-world.js';
 import { startResoluteProcess, type ResoluteProcess } from './resolute-process.js';
+
+/** The world's name's A addresses as `server` answers them over UDP, sorted, space-separated; `(no answer)` on a timeout. */
+export async function addressesServed(server: { readonly address: string; readonly port: number }): Promise<string> {
+  try {
+    const { response } = await exchange(buildQuery(WORLD_NAME, RRType.A, { id: 1 }), server, { transport: 'udp', timeoutMs: 1000 });
+    return response.answers.filter((r) => r.type === RRType.A).map((r) => rdataToText(RRType.A, r.rdata)).sort().join(' ');
+  } catch {
+    return '(no answer)';
+  }
+}
 
 /** Publishes a plan of the world's name with `addresses`, against the newest plan; its generation. */
 export async function publishAddresses(store: Store, addresses: readonly string[]): Promise<bigint> {

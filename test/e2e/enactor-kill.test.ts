@@ -29,14 +29,10 @@ import { after, test } from 'node:test';
 import { systemClock } from '../../src/base/clock.js';
 import { seededRandom, systemRandom } from '../../src/base/random.js';
 import type { SystemStatus } from '../../src/cli/status-command.js';
-import { exchange } from '../../src/dns/exchange.js';
-import { RRType } from '../../src/dns/wire/constants.js';
-import { buildQuery } from '../../src/dns/wire/message.js';
-import { rdataToText } from '../../src/dns/wire/rdata-text.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatchReport } from '../../src/testing/dns-watch.js';
-import { publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
+import { addressesServed, publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
 import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { startEnactorProcess, stopAllEnactorProcesses, type EnactorProcess } from '../../src/testing/enactor-process.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses, type ResoluteProcess } from '../../src/testing/resolute-process.js';
@@ -70,15 +66,6 @@ after(async () => {
 const addressesOf = (i: number): string[] => [`10.${(i >> 8) & 255}.${i & 255}.1`, `10.${(i >> 8) & 255}.${i & 255}.2`];
 const publish = (store: Store, i: number): Promise<bigint> => publishAddresses(store, addressesOf(i));
 const waitUntil = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 5): Promise<T> => waitWithin(what, probe, timeoutMs, everyMs);
-
-async function addressesServed(server: { readonly address: string; readonly port: number }): Promise<string> {
-  try {
-    const { response } = await exchange(buildQuery(WORLD_NAME, RRType.A, { id: 1 }), server, { transport: 'udp', timeoutMs: 1000 });
-    return response.answers.filter((r) => r.type === RRType.A).map((r) => rdataToText(RRType.A, r.rdata)).sort().join(' ');
-  } catch {
-    return '(no answer)';
-  }
-}
 
 /** An enactor, whichever way it was started: a warm spare, or `resolute run`. */
 interface Running {

@@ -26,14 +26,10 @@ import { after, test } from 'node:test';
 import { systemClock } from '../../src/base/clock.js';
 import { systemRandom } from '../../src/base/random.js';
 import type { SystemStatus } from '../../src/cli/status-command.js';
-import { exchange } from '../../src/dns/exchange.js';
-import { RRType } from '../../src/dns/wire/constants.js';
-import { buildQuery } from '../../src/dns/wire/message.js';
-import { rdataToText } from '../../src/dns/wire/rdata-text.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDnsWatch, type DnsWatch } from '../../src/testing/dns-watch.js';
-import { observed as watchRounds, publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
+import { addressesServed, observed as watchRounds, publishAddresses, waitUntil as waitWithin, writeWorldConfig } from '../../src/testing/e2e-steps.js';
 import { WORLD_NAME, WORLD_ZONE } from '../../src/testing/enact-world.js';
 import { runResolute, startResoluteProcess, stopAllResoluteProcesses } from '../../src/testing/resolute-process.js';
 import { findFreePort } from '../../src/testing/serve-process.js';
@@ -56,15 +52,6 @@ const waitUntil = <T>(what: string, probe: () => Promise<T | undefined> | T | un
 /** Lets the watch see the current state a few times before the next step changes it. */
 const observed = (watch: DnsWatch, rounds = 3): Promise<void> => watchRounds(watch, BOUND_MS, rounds);
 const want = (i: number): string => addressesOf(i).sort().join(' ');
-
-async function served(server: { readonly address: string; readonly port: number }): Promise<string> {
-  try {
-    const { response } = await exchange(buildQuery(WORLD_NAME, RRType.A, { id: 1 }), server, { transport: 'udp', timeoutMs: 1000 });
-    return response.answers.filter((r) => r.type === RRType.A).map((r) => rdataToText(RRType.A, r.rdata)).sort().join(' ');
-  } catch {
-    return '(no answer)';
-  }
-}
 
 test('self-repair with real processes: deleted plans, a corrupt applied row, a removed marker, an old store restored under a running system', { timeout: 180_000 }, async () => {
   const dataDir = path.join(dir, 'data');
@@ -92,7 +79,7 @@ test('self-repair with real processes: deleted plans, a corrupt applied row, a r
   const converged = async (label: string, i: number, g: bigint, sinceMs: number): Promise<SystemStatus> => {
     await waitUntil(`${label}: plan ${i} (generation ${g}) applied and served`, async () => {
       const read = await appliedRead();
-      return read.kind === 'found' && read.applied.generation === g && (await served(server)) === want(i) ? true : undefined;
+      return read.kind === 'found' && read.applied.generation === g && (await addressesServed(server)) === want(i) ? true : undefined;
     });
     const status = await waitUntil(
       `${label}: status --json shows ${g} newest, applied and served`,
@@ -129,7 +116,7 @@ test('self-repair with real processes: deleted plans, a corrupt applied row, a r
     const listed = await store.listPlans();
     assert.deepEqual(listed.kind === 'listed' ? listed.items.map((p) => p.generation) : [], [head]);
     await observed(watch, 10);
-    assert.equal(await served(server), want(4), 'deleting plans changes nothing served');
+    assert.equal(await addressesServed(server), want(4), 'deleting plans changes nothing served');
     let startMs = systemClock.monotonicMs();
     i = 5;
     await converged('(a) plans deleted', i, await publish(store, i), startMs);
@@ -145,7 +132,7 @@ test('self-repair with real processes: deleted plans, a corrupt applied row, a r
     });
     timings.push(`(b) applied row corrupt: repaired in ${Math.round(systemClock.monotonicMs() - startMs)} ms`);
     await observed(watch, 10);
-    assert.equal(await served(server), want(5));
+    assert.equal(await addressesServed(server), want(5));
     i = 6;
     await converged('(b) applied row corrupt', i, await publish(store, i), systemClock.monotonicMs());
 
@@ -160,7 +147,7 @@ test('self-repair with real processes: deleted plans, a corrupt applied row, a r
     });
     timings.push(`(c) marker removed: re-adopted in ${Math.round(systemClock.monotonicMs() - startMs)} ms`);
     await observed(watch, 10);
-    assert.equal(await served(server), want(6));
+    assert.equal(await addressesServed(server), want(6));
     i = 7;
     const gServed = await publish(store, i);
     await converged('(c) marker removed', i, gServed, systemClock.monotonicMs());
