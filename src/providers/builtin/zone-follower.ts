@@ -155,9 +155,11 @@ export class ZoneFollower {
   async step(): Promise<FollowOutcome> {
     const changed = new Map<string, number>();
     const unavailable = new Map<string, ResoluteError>();
-    await this.learnZones();
+    const listed = await this.learnZones();
     let table = this.current;
     for (const [zone, state] of this.zones) {
+      // The store's list already says this zone is still at the generation served: no read.
+      if (state.generation !== undefined && state.isAheadOfStore !== true && listed?.get(zone) === state.generation) continue;
       const read = await this.options.store.readRecordSets({
         provider: this.options.provider,
         zone,
@@ -232,18 +234,23 @@ export class ZoneFollower {
    * Step 0: zones the built-in provider holds in the store and this process does not serve yet
    * join the served set, with a table rebuilt at once (the new zone SERVFAIL until its first
    * read, in this same step). The store down: the known zones go on; the next step looks again.
+   * Returns each listed zone's applied generation, so the step reads only zones that moved.
    */
-  private async learnZones(): Promise<void> {
+  private async learnZones(): Promise<ReadonlyMap<string, bigint> | undefined> {
     const listed = await this.options.store.listApplied();
-    if (listed.kind !== 'listed') return;
+    if (listed.kind !== 'listed') return undefined;
+    const generations = new Map<string, bigint>();
     let isLearned = false;
     for (const applied of listed.items) {
-      if (applied.provider !== this.options.provider || applied.zone === null || this.zones.has(applied.zone)) continue;
-      isLearned = this.addZone(applied.zone) !== undefined || isLearned;
+      if (applied.provider !== this.options.provider || applied.zone === null) continue;
+      generations.set(applied.zone, applied.generation);
+      if (!this.zones.has(applied.zone)) isLearned = this.addZone(applied.zone) !== undefined || isLearned;
     }
-    if (!isLearned) return;
-    this.current = this.buildTable();
-    this.sink?.setTable(this.current);
+    if (isLearned) {
+      this.current = this.buildTable();
+      this.sink?.setTable(this.current);
+    }
+    return generations;
   }
 
   /** A zone to serve from now on, unless another provider publishes it (and it is not configured here too). */
