@@ -27,3 +27,18 @@ test('a violation exits 1 and prints the seed, the invariant and a short trace',
   assert.match(run.stdout, /^invariant=never-empty /m);
   assert.match(run.stdout, /^trace \(last \d+ lines; whole: resolute sim --seed \d+ --plant planner-drops-fail-open --trace\):$/m);
 });
+
+test('bad options are refused with an error naming the option and what it takes, and nothing runs', () => {
+  const cases: ReadonlyArray<readonly [readonly string[], RegExp]> = [
+    [['sim', '--seeds', '0'], /--seeds must be an integer from 1 to 100000000, got '0'/],
+    [['sim', '--seed', 'x'], /--seed must be an integer/],
+    [['sim', '--seeds', '5', '--plant', 'nope'], /--plant must be one of enactor-fence-from-store, cleanup-ignores-provider, planner-drops-fail-open, got 'nope'/],
+    [['serve', '--zone-file', 'examples/demo.test.zone', '--port', '0', '--tcp-connections-per-client-max', '0'], /--tcp-connections-per-client-max must be an integer from 1 to 100000, got '0'/],
+  ];
+  for (const [args, message] of cases) {
+    const run = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+    assert.notEqual(run.status, 0, `${args.join(' ')} exits non-zero`);
+    assert.match(run.stderr, message, args.join(' '));
+    assert.doesNotMatch(run.stdout, /seeds_per_s|listening/, `${args.join(' ')} ran nothing`);
+  }
+});
